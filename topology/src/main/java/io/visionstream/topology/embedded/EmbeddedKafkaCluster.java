@@ -1,0 +1,212 @@
+package io.visionstream.topology.embedded;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A KRaft Kafka cluster of 1 or 3 brokers running in this JVM, built on Kafka's {@code
+ * KafkaClusterTestKit}.
+ *
+ * <p>One broker runs as a single combined controller+broker node. Three brokers run beside one
+ * dedicated controller, so that stopping a broker never costs the metadata quorum; internal topics then
+ * use replication factor 3 with {@code min.insync.replicas=2}, as a production cluster would.
+ *
+ * <p>Not thread-safe for start/stop; {@link #bootstrapServers()} and {@link #createTopics} may be
+ * called from any thread once started. Always close it (try-with-resources): it owns threads, sockets
+ * and a temporary log directory that close deletes.
+ */
+public final class EmbeddedKafkaCluster implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
+    private static final long ADMIN_TIMEOUT_SECONDS = 30;
+
+    private final KafkaClusterTestKit kit;
+    private final Settings settings;
+    private final String bootstrapServers;
+
+    /**
+     * How to build the cluster.
+     *
+     * @param brokers number of brokers, 1 or 3
+     * @param messageMaxBytes the broker's {@code message.max.bytes} and replica fetch size: the largest
+     *     record batch it accepts. Image frames need this well above Kafka's 1 MiB default.
+     * @param extraBrokerConfig any further broker settings, applied last (e.g. SASL listeners in tests)
+     * @param baseDirectory where logs live, or empty for a fresh temporary directory deleted on close
+     */
+    public record Settings(
+            int brokers, int messageMaxBytes, Map<String, String> extraBrokerConfig, Optional<Path> baseDirectory) {
+        public Settings {
+            if (brokers != 1 && brokers != 3) {
+                throw new IllegalArgumentException("brokers must be 1 or 3, got " + brokers);
+            }
+            if (messageMaxBytes < 1024 * 1024) {
+                throw new IllegalArgumentException(
+                        "messageMaxBytes must be at least 1048576 (Kafka's default), got " + messageMaxBytes);
+            }
+            extraBrokerConfig = Map.copyOf(extraBrokerConfig);
+        }
+
+        /** One broker that accepts record batches up to {@code messageMaxBytes}. */
+        public static Settings singleBroker(int messageMaxBytes) {
+            return new Settings(1, messageMaxBytes, Map.of(), Optional.empty());
+        }
+
+        /** Three brokers, replication factor 3 for internal topics, {@code min.insync.replicas=2}. */
+        public static Settings threeBrokers(int messageMaxBytes) {
+            return new Settings(3, messageMaxBytes, Map.of(), Optional.empty());
+        }
+    }
+
+    private EmbeddedKafkaCluster(KafkaClusterTestKit kit, Settings settings) {
+        this.kit = kit;
+        this.settings = settings;
+        this.bootstrapServers = kit.bootstrapServers();
+    }
+
+    /**
+     * Formats storage, starts every node and waits until all brokers are registered and unfenced.
+     *
+     * @throws IllegalStateException if the cluster does not come up; the partially started nodes are
+     *     shut down first
+     */
+    public static EmbeddedKafkaCluster start(Settings settings) {
+        long began = System.nanoTime();
+        boolean combined = settings.brokers() == 1;
+        TestKitNodes.Builder nodes = new TestKitNodes.Builder()
+                .setCombined(combined)
+                .setNumBrokerNodes(settings.brokers())
+                .setNumControllerNodes(1);
+        settings.baseDirectory().ifPresent(nodes::setBaseDirectory);
+        KafkaClusterTestKit kit = null;
+        try {
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build());
+            brokerConfig(settings).forEach(builder::setConfigProp);
+            builder.setDeleteOnClose(settings.baseDirectory().isEmpty());
+            kit = builder.build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+        } catch (Exception e) {
+            closeQuietlyAfterFailure(kit, e);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException(
+                    "embedded Kafka cluster of " + settings.brokers() + " broker(s) failed to start: " + e.getMessage(),
+                    e);
+        }
+        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(kit, settings);
+        log.info(
+                "Embedded Kafka: {} broker(s) ready at {} in {} ms",
+                settings.brokers(),
+                cluster.bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+        return cluster;
+    }
+
+    /**
+     * Broker settings as strings, which Kafka parses by its own config definitions. Internal topics get
+     * one replica per broker; without that a single broker cannot host the consumer-offsets or
+     * transaction-state topics, and groups and transactions hang with no error (see FACTS.md).
+     */
+    static Map<String, String> brokerConfig(Settings settings) {
+        int replicas = settings.brokers();
+        int minIsr = replicas == 1 ? 1 : 2;
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put("offsets.topic.replication.factor", String.valueOf(replicas));
+        config.put("offsets.topic.num.partitions", "5");
+        config.put("transaction.state.log.replication.factor", String.valueOf(replicas));
+        config.put("transaction.state.log.min.isr", String.valueOf(minIsr));
+        config.put("transaction.state.log.num.partitions", "5");
+        config.put("default.replication.factor", String.valueOf(replicas));
+        config.put("min.insync.replicas", String.valueOf(minIsr));
+        config.put("group.initial.rebalance.delay.ms", "0");
+        config.put("auto.create.topics.enable", "false");
+        config.put("message.max.bytes", String.valueOf(settings.messageMaxBytes()));
+        config.put("replica.fetch.max.bytes", String.valueOf(settings.messageMaxBytes()));
+        config.put("replica.fetch.response.max.bytes", String.valueOf(Math.max(settings.messageMaxBytes(), 10 << 20)));
+        config.putAll(settings.extraBrokerConfig());
+        return config;
+    }
+
+    private static void closeQuietlyAfterFailure(KafkaClusterTestKit kit, Exception cause) {
+        if (kit == null) {
+            return;
+        }
+        try {
+            kit.close();
+        } catch (Exception closeFailure) {
+            cause.addSuppressed(closeFailure);
+        }
+    }
+
+    /** {@code host:port,...} of every broker's client listener. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The settings this cluster was started with. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** A new admin client for this cluster; the caller closes it. */
+    public Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return Admin.create(props);
+    }
+
+    /**
+     * Creates a topic with the cluster's replication factor (1 or 3) and waits until it exists.
+     *
+     * @param topicConfig topic-level settings such as {@code max.message.bytes}
+     */
+    public void createTopic(String name, int partitions, Map<String, String> topicConfig) {
+        createTopics(List.of(new NewTopic(name, partitions, (short) settings.brokers()).configs(topicConfig)));
+    }
+
+    /** Creates topics and waits until all exist; fails if any already exists or cannot be created. */
+    public void createTopics(Collection<NewTopic> topics) {
+        try (Admin admin = admin()) {
+            admin.createTopics(new ArrayList<>(topics)).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics " + names(topics), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not create topics " + names(topics) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> names(Collection<NewTopic> topics) {
+        return topics.stream().map(NewTopic::name).toList();
+    }
+
+    /** Shuts every node down and deletes the temporary log directory (when one was created). */
+    @Override
+    public void close() {
+        try {
+            kit.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the embedded Kafka cluster", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded Kafka cluster did not shut down cleanly: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.visionstream.topology.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.Test;
+
+/** Smoke tests of the in-process broker: real clients, real Kafka Streams, nothing mocked. */
+class EmbeddedKafkaClusterIT {
+
+    private static final int EIGHT_MIB = 8 << 20;
+
+    @Test
+    void producedRecordsAreConsumedFromASingleBroker() throws Exception {
+        try (EmbeddedKafkaCluster kafka =
+                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(EIGHT_MIB))) {
+            kafka.createTopic("smoke", 3, Map.of());
+            try (KafkaProducer<String, String> producer = stringProducer(kafka)) {
+                for (int i = 0; i < 30; i++) {
+                    producer.send(new ProducerRecord<>("smoke", "camera-" + (i % 3), "frame-" + i));
+                }
+            }
+            List<ConsumerRecord<String, String>> records = consumeStrings(kafka, "smoke", 30, "read_uncommitted");
+            assertThat(records).extracting(ConsumerRecord::value).hasSize(30);
+            // Same key, same partition, produce order kept.
+            assertThat(records.stream().filter(r -> r.key().equals("camera-1")).map(ConsumerRecord::value))
+                    .containsExactly(
+                            "frame-1",
+                            "frame-4",
+                            "frame-7",
+                            "frame-10",
+                            "frame-13",
+                            "frame-16",
+                            "frame-19",
+                            "frame-22",
+                            "frame-25",
+                            "frame-28");
+        }
+    }
+
+    @Test
+    void threeBrokersReplicateTopicsThreeWays() throws Exception {
+        try (EmbeddedKafkaCluster kafka =
+                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.threeBrokers(EIGHT_MIB))) {
+            kafka.createTopic("replicated", 2, Map.of());
+            try (Admin admin = kafka.admin()) {
+                TopicDescription description = admin.describeTopics(Set.of("replicated"))
+                        .allTopicNames()
+                        .get()
+                        .get("replicated");
+                assertThat(description.partitions())
+                        .allSatisfy(p -> assertThat(p.replicas()).hasSize(3))
+                        .allSatisfy(p -> assertThat(p.isr()).hasSize(3));
+                assertThat(admin.describeCluster().nodes().get()).hasSize(3);
+            }
+            Properties props = producerProps(kafka);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                RecordMetadata metadata = producer.send(new ProducerRecord<>("replicated", "k", "v"))
+                        .get();
+                assertThat(metadata.offset()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aFrameSizedRecordOfSixMebibytesPassesWhenClientsAreSizedForIt() throws Exception {
+        try (EmbeddedKafkaCluster kafka =
+                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(EIGHT_MIB))) {
+            kafka.createTopic("frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB)));
+            byte[] payload = new byte[6 << 20];
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] = (byte) (i * 31);
+            }
+            Properties props = producerProps(kafka);
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, EIGHT_MIB);
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>("frames", payload)).get();
+            }
+            Properties consumerProps = consumerProps(kafka, "read_uncommitted");
+            consumerProps.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, EIGHT_MIB);
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of("frames"));
+                List<byte[]> values = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (values.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                }
+                assertThat(values).hasSize(1);
+                assertThat(values.get(0)).isEqualTo(payload);
+            }
+        }
+    }
+
+    @Test
+    void kafkaStreamsRunsExactlyOnceAndReadCommittedConsumersSeeEveryRecordOnce() throws Exception {
+        try (EmbeddedKafkaCluster kafka =
+                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(EIGHT_MIB))) {
+            kafka.createTopic("in", 2, Map.of());
+            kafka.createTopic("out", 2, Map.of());
+
+            StreamsBuilder builder = new StreamsBuilder();
+            builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
+                    .mapValues(v -> v.toUpperCase(java.util.Locale.ROOT))
+                    .to("out", Produced.with(Serdes.String(), Serdes.String()));
+            Properties streamsProps = new Properties();
+            streamsProps.put(StreamsConfig.APPLICATION_ID_CONFIG, "eos-smoke");
+            streamsProps.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            streamsProps.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+            streamsProps.put(
+                    StreamsConfig.STATE_DIR_CONFIG,
+                    java.nio.file.Files.createTempDirectory("eos-smoke").toString());
+
+            try (KafkaProducer<String, String> producer = stringProducer(kafka)) {
+                for (int i = 0; i < 50; i++) {
+                    producer.send(new ProducerRecord<>("in", "k" + (i % 5), "v" + i));
+                }
+            }
+            try (KafkaStreams streams = new KafkaStreams(builder.build(), streamsProps)) {
+                streams.start();
+                List<ConsumerRecord<String, String>> out = consumeStrings(kafka, "out", 50, "read_committed");
+                assertThat(out)
+                        .extracting(ConsumerRecord::value)
+                        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 50)
+                                .mapToObj(i -> "V" + i)
+                                .toList());
+                streams.close(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    private static Properties producerProps(EmbeddedKafkaCluster kafka) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return props;
+    }
+
+    private static KafkaProducer<String, String> stringProducer(EmbeddedKafkaCluster kafka) {
+        return new KafkaProducer<>(producerProps(kafka), new StringSerializer(), new StringSerializer());
+    }
+
+    private static Properties consumerProps(EmbeddedKafkaCluster kafka, String isolation) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "smoke-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        return props;
+    }
+
+    /** Polls until {@code expected} records arrived, then one more poll to catch any duplicate. */
+    private static List<ConsumerRecord<String, String>> consumeStrings(
+            EmbeddedKafkaCluster kafka, String topic, int expected, String isolation) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                consumerProps(kafka, isolation), new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            return records;
+        }
+    }
+}
