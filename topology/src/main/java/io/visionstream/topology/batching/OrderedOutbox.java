@@ -1,0 +1,89 @@
+package io.visionstream.topology.batching;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Outcomes of one task, released strictly in the order their inputs arrived, so that outputs keep the
+ * input's per-key order even though some outcomes (a dead letter, a skipped frame) are known at once and
+ * others (an inference result) only after a batch runs.
+ *
+ * <p>Positions are reserved in increasing order (input offsets). Not thread-safe: one instance per task,
+ * used from the task's stream thread.
+ *
+ * @param <O> an outcome
+ */
+public final class OrderedOutbox<O> {
+
+    /** Marks a reserved position whose outcome is not known yet. */
+    private static final Object WAITING = new Object();
+
+    // Insertion order is position order, since positions are reserved increasing.
+    private final LinkedHashMap<Long, Object> slots = new LinkedHashMap<>();
+    private long lastReserved = Long.MIN_VALUE;
+
+    /**
+     * Reserves a place for the outcome of {@code position}.
+     *
+     * @throws IllegalArgumentException if {@code position} is not greater than every position reserved
+     *     before: outcomes could then no longer be released in input order
+     */
+    public void reserve(long position) {
+        if (position <= lastReserved) {
+            throw new IllegalArgumentException("positions must increase: " + position + " after " + lastReserved);
+        }
+        lastReserved = position;
+        slots.put(position, WAITING);
+    }
+
+    /**
+     * Records the outcome of a reserved position.
+     *
+     * @throws IllegalStateException if the position was not reserved or already has an outcome
+     */
+    public void complete(long position, O outcome) {
+        Object current = slots.get(position);
+        if (current == null) {
+            throw new IllegalStateException("position " + position + " was never reserved or was already released");
+        }
+        if (current != WAITING) {
+            throw new IllegalStateException("position " + position + " already has an outcome");
+        }
+        slots.put(position, java.util.Objects.requireNonNull(outcome, "outcome"));
+    }
+
+    /**
+     * Hands every outcome at the head of the line to {@code release}, in position order, stopping at the
+     * first position still waiting.
+     *
+     * @return how many were released
+     */
+    @SuppressWarnings("unchecked") // every value but WAITING was put by complete(long, O)
+    public int drain(BiConsumer<Long, O> release) {
+        int released = 0;
+        Iterator<Map.Entry<Long, Object>> head = slots.entrySet().iterator();
+        while (head.hasNext()) {
+            Map.Entry<Long, Object> slot = head.next();
+            if (slot.getValue() == WAITING) {
+                break;
+            }
+            head.remove();
+            release.accept(slot.getKey(), (O) slot.getValue());
+            released++;
+        }
+        return released;
+    }
+
+    /** Positions reserved and not yet released. */
+    public int size() {
+        return slots.size();
+    }
+
+    /** Forgets everything, e.g. when the task closes; durable state restores what was unreleased. */
+    public void clear() {
+        slots.clear();
+        lastReserved = Long.MIN_VALUE;
+    }
+}

@@ -1,0 +1,143 @@
+package io.visionstream.topology.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+
+    private final AtomicLong now = new AtomicLong(1_000);
+    private final List<List<Integer>> batchesRun = new ArrayList<>();
+
+    /** The "model": doubles each input, records the batch it saw. */
+    private final MicroBatcher.Runner<Integer, Integer> doubler = inputs -> {
+        batchesRun.add(List.copyOf(inputs));
+        return inputs.stream().map(i -> i * 2).toList();
+    };
+
+    /** An owner that records what it was given. */
+    private static final class Task implements MicroBatcher.Owner<Integer> {
+        final List<String> completed = new ArrayList<>();
+
+        @Override
+        public void complete(long position, Integer result, BatchInfo batch) {
+            completed.add(position + "=" + result + "@" + batch.size() + "/" + batch.trigger());
+        }
+    }
+
+    private MicroBatcher<Integer, Integer> batcher(int maxSize, long maxDelayMs) {
+        return new MicroBatcher<>("thread-1", maxSize, maxDelayMs, doubler, now::get);
+    }
+
+    @Test
+    void aBatchRunsAsSoonAsItReachesMaxSize() {
+        var batcher = batcher(3, 1_000);
+        Task task = new Task();
+        batcher.add(task, 10, 1);
+        batcher.add(task, 11, 2);
+        assertThat(batchesRun).isEmpty();
+        batcher.add(task, 12, 3);
+        assertThat(batchesRun).containsExactly(List.of(1, 2, 3));
+        assertThat(task.completed).containsExactly("10=2@3/SIZE", "11=4@3/SIZE", "12=6@3/SIZE");
+        assertThat(batcher.pendingCount()).isZero();
+    }
+
+    @Test
+    void aBatchRunsWhenItsOldestItemHasWaitedMaxDelay() {
+        var batcher = batcher(8, 50);
+        Task task = new Task();
+        batcher.add(task, 1, 5);
+        now.addAndGet(30);
+        batcher.add(task, 2, 6);
+        now.addAndGet(19);
+        assertThat(batcher.runIfDue()).isFalse();
+        assertThat(batcher.millisUntilDue()).isEqualTo(1);
+        now.addAndGet(1);
+        assertThat(batcher.runIfDue()).isTrue();
+        assertThat(task.completed).containsExactly("1=10@2/DELAY", "2=12@2/DELAY");
+        assertThat(batcher.millisUntilDue()).isEqualTo(-1);
+    }
+
+    @Test
+    void itemsFromSeveralOwnersShareABatchAndEachOwnerGetsItsOwnResults() {
+        var batcher = batcher(4, 1_000);
+        Task a = new Task();
+        Task b = new Task();
+        batcher.add(a, 100, 1);
+        batcher.add(b, 7, 2);
+        batcher.add(a, 101, 3);
+        batcher.add(b, 8, 4);
+        assertThat(batchesRun).containsExactly(List.of(1, 2, 3, 4));
+        assertThat(a.completed).containsExactly("100=2@4/SIZE", "101=6@4/SIZE");
+        assertThat(b.completed).containsExactly("7=4@4/SIZE", "8=8@4/SIZE");
+    }
+
+    @Test
+    void removingAnOwnerDropsOnlyItsItems() {
+        var batcher = batcher(4, 1_000);
+        Task a = new Task();
+        Task b = new Task();
+        batcher.add(a, 1, 1);
+        batcher.add(b, 1, 2);
+        batcher.add(a, 2, 3);
+        assertThat(batcher.removeOwner(a)).isEqualTo(2);
+        batcher.runNow();
+        assertThat(batchesRun).containsExactly(List.of(2));
+        assertThat(a.completed).isEmpty();
+        assertThat(b.completed).containsExactly("1=4@1/FORCED");
+    }
+
+    @Test
+    void batchIdsAreUniqueAndCarryTheBatcherName() {
+        var batcher = batcher(1, 0);
+        List<String> ids = new ArrayList<>();
+        MicroBatcher.Owner<Integer> owner = (position, result, batch) -> ids.add(batch.batchId());
+        batcher.add(owner, 1, 1);
+        batcher.add(owner, 2, 1);
+        assertThat(ids).containsExactly("thread-1-0", "thread-1-1");
+    }
+
+    @Test
+    void aRunnerFailurePropagatesAndLeavesNothingPending() {
+        var batcher = new MicroBatcher<Integer, Integer>(
+                "t",
+                2,
+                1_000,
+                inputs -> {
+                    throw new IllegalStateException("model exploded");
+                },
+                now::get);
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        assertThatThrownBy(() -> batcher.add(task, 2, 2))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("model exploded");
+        assertThat(batcher.pendingCount()).isZero();
+        assertThat(task.completed).isEmpty();
+    }
+
+    @Test
+    void aRunnerReturningTheWrongNumberOfResultsIsRefused() {
+        var batcher = new MicroBatcher<Integer, Integer>("t", 2, 1_000, inputs -> List.of(1), now::get);
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        assertThatThrownBy(() -> batcher.add(task, 2, 2))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("runner returned 1 results for a batch of 2");
+        assertThat(task.completed).isEmpty();
+    }
+
+    @Test
+    void invalidLimitsAreRefusedWithTheSettingName() {
+        assertThatThrownBy(() -> batcher(0, 10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max.batch.size must be at least 1, got 0");
+        assertThatThrownBy(() -> batcher(1, -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max.batch.delay.ms must be 0 or more, got -1");
+    }
+}
