@@ -1,0 +1,323 @@
+package io.visionstream.topology.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Every setting of the processor, validated. Build it with {@link #from(Map)}; each bad value fails
+ * with a {@link ConfigException} naming the key and the value.
+ *
+ * @param bootstrapServers {@code bootstrap.servers}: the Kafka cluster
+ * @param applicationId {@code application.id}: the Kafka Streams application (consumer group, state)
+ * @param schemaRegistryUrl {@code schema.registry.url}: the registry, or {@code mock://scope} in-process
+ * @param topics every topic read or written
+ * @param modelDir {@code model.dir}: the model directory (timm layout plus optional dense head)
+ * @param maxBatchSize {@code max.batch.size}: frames per inference batch, at most
+ * @param maxBatchDelayMs {@code max.batch.delay.ms}: how long the oldest frame of a batch may wait
+ * @param maxFrameAgeMs {@code max.frame.age.ms}: frames older than this on arrival are skipped, 0 = never
+ * @param maxFrameBytes {@code max.frame.bytes}: the largest frame record accepted; sizes the clients
+ * @param maxImagePixels {@code max.image.pixels}: decoded images above this many pixels are refused
+ * @param processingGuarantee {@code processing.guarantee}: exactly_once_v2 or at_least_once
+ * @param streamThreads {@code num.stream.threads}: stream threads sharing the one model
+ * @param topK {@code top.k}: classes reported per frame
+ * @param embeddingsEnabled {@code embeddings.enabled}: publish embeddings
+ * @param masksEnabled {@code masks.enabled}: publish segmentation masks (needs a dense head)
+ * @param normalizeEmbeddings {@code embeddings.normalize}: L2-normalise published embeddings
+ * @param device {@code device}: auto, cpu or gpu
+ * @param precision {@code precision}: fp32, fp16 or bf16 (the last two on GPU only)
+ * @param stateDir {@code state.dir}: Kafka Streams' local state, empty for its default
+ * @param kafka every other setting Kafka's clients know, passed through unchanged (security, tuning)
+ * @param schemaRegistry settings for the Avro serdes ({@code schema.registry.*}, {@code basic.auth.*},
+ *     subject name strategies, {@code auto.register.schemas}, {@code use.latest.version})
+ */
+public record VisionConfig(
+        String bootstrapServers,
+        String applicationId,
+        String schemaRegistryUrl,
+        Topics topics,
+        Path modelDir,
+        int maxBatchSize,
+        long maxBatchDelayMs,
+        long maxFrameAgeMs,
+        int maxFrameBytes,
+        long maxImagePixels,
+        String processingGuarantee,
+        int streamThreads,
+        int topK,
+        boolean embeddingsEnabled,
+        boolean masksEnabled,
+        boolean normalizeEmbeddings,
+        String device,
+        String precision,
+        Optional<Path> stateDir,
+        Map<String, String> kafka,
+        Map<String, String> schemaRegistry) {
+
+    /** Topic names. */
+    public record Topics(String input, String predictions, String embeddings, String masks, String deadLetters) {
+        public Topics {
+            requireTopic("input.topic", input);
+            requireTopic("predictions.topic", predictions);
+            requireTopic("embeddings.topic", embeddings);
+            requireTopic("masks.topic", masks);
+            requireTopic("dead.letter.topic", deadLetters);
+            if (Set.of(predictions, embeddings, masks, deadLetters).contains(input)) {
+                throw new ConfigException("input.topic '" + input + "' must differ from every output topic");
+            }
+        }
+
+        private static void requireTopic(String key, String name) {
+            if (name == null || !name.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new ConfigException(key + " must be a legal Kafka topic name, got '" + name + "'");
+            }
+        }
+    }
+
+    /** Default value of every setting that has one. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("application.id", "visionstream");
+        d.put("input.topic", "frames");
+        d.put("predictions.topic", "predictions");
+        d.put("embeddings.topic", "embeddings");
+        d.put("masks.topic", "masks");
+        d.put("dead.letter.topic", "frames-dlq");
+        d.put("max.batch.size", "16");
+        d.put("max.batch.delay.ms", "50");
+        d.put("max.frame.age.ms", "0");
+        d.put("max.frame.bytes", String.valueOf(8 << 20));
+        d.put("max.image.pixels", String.valueOf(40_000_000));
+        d.put("processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
+        d.put("num.stream.threads", "1");
+        d.put("top.k", "5");
+        d.put("embeddings.enabled", "true");
+        d.put("masks.enabled", "true");
+        d.put("embeddings.normalize", "true");
+        d.put("device", "auto");
+        d.put("precision", "fp32");
+        return Map.copyOf(d);
+    }
+
+    /** Keys this record reads itself (some of them also go to Kafka Streams). */
+    static final Set<String> OWN_KEYS = Set.of(
+            "bootstrap.servers",
+            "application.id",
+            "schema.registry.url",
+            "input.topic",
+            "predictions.topic",
+            "embeddings.topic",
+            "masks.topic",
+            "dead.letter.topic",
+            "model.dir",
+            "max.batch.size",
+            "max.batch.delay.ms",
+            "max.frame.age.ms",
+            "max.frame.bytes",
+            "max.image.pixels",
+            "processing.guarantee",
+            "num.stream.threads",
+            "top.k",
+            "embeddings.enabled",
+            "masks.enabled",
+            "embeddings.normalize",
+            "device",
+            "precision",
+            "state.dir");
+
+    private static final Set<String> SCHEMA_REGISTRY_KEYS = Set.of(
+            "auto.register.schemas",
+            "use.latest.version",
+            "key.subject.name.strategy",
+            "value.subject.name.strategy",
+            "basic.auth.credentials.source",
+            "basic.auth.user.info");
+
+    private static final List<String> KAFKA_PREFIXES = List.of(
+            StreamsConfig.PRODUCER_PREFIX,
+            StreamsConfig.CONSUMER_PREFIX,
+            StreamsConfig.MAIN_CONSUMER_PREFIX,
+            StreamsConfig.RESTORE_CONSUMER_PREFIX,
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+            StreamsConfig.ADMIN_CLIENT_PREFIX,
+            StreamsConfig.TOPIC_PREFIX);
+
+    private static final Set<String> KAFKA_KEYS = kafkaKeys();
+
+    private static Set<String> kafkaKeys() {
+        Set<String> keys = new TreeSet<>(StreamsConfig.configDef().names());
+        keys.addAll(ProducerConfig.configNames());
+        keys.addAll(ConsumerConfig.configNames());
+        keys.addAll(AdminClientConfig.configNames());
+        return Set.copyOf(keys);
+    }
+
+    public VisionConfig {
+        requireNonBlank("bootstrap.servers", bootstrapServers);
+        requireNonBlank("application.id", applicationId);
+        requireNonBlank("schema.registry.url", schemaRegistryUrl);
+        if (modelDir == null) {
+            throw new ConfigException("model.dir is required: the model directory to serve");
+        }
+        requireRange("max.batch.size", maxBatchSize, 1, 4096);
+        requireRange("max.batch.delay.ms", maxBatchDelayMs, 0, 60_000);
+        requireRange("max.frame.age.ms", maxFrameAgeMs, 0, Long.MAX_VALUE);
+        requireRange("max.frame.bytes", maxFrameBytes, 1024, 256 << 20);
+        requireRange("max.image.pixels", maxImagePixels, 1, 1L << 31);
+        if (!Set.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE).contains(processingGuarantee)) {
+            throw new ConfigException(
+                    "processing.guarantee must be exactly_once_v2 or at_least_once, got '" + processingGuarantee + "'");
+        }
+        requireRange("num.stream.threads", streamThreads, 1, 256);
+        requireRange("top.k", topK, 1, 1000);
+        if (!Set.of("auto", "cpu", "gpu").contains(device)) {
+            throw new ConfigException("device must be auto, cpu or gpu, got '" + device + "'");
+        }
+        if (!Set.of("fp32", "fp16", "bf16").contains(precision)) {
+            throw new ConfigException("precision must be fp32, fp16 or bf16, got '" + precision + "'");
+        }
+        kafka = Map.copyOf(kafka);
+        schemaRegistry = Map.copyOf(schemaRegistry);
+    }
+
+    /**
+     * Builds the config from settings layered over {@link #DEFAULTS}.
+     *
+     * @throws ConfigException naming the first bad key: a missing required setting, a malformed or
+     *     out-of-range value, or a key that is neither ours nor a Kafka or schema-registry client setting
+     */
+    public static VisionConfig from(Map<String, String> settings) {
+        Map<String, String> s = new HashMap<>(DEFAULTS);
+        s.putAll(settings);
+        Map<String, String> kafka = new LinkedHashMap<>();
+        Map<String, String> registry = new LinkedHashMap<>();
+        for (var e : new java.util.TreeMap<>(settings).entrySet()) {
+            String key = e.getKey();
+            if (OWN_KEYS.contains(key)) {
+                continue;
+            }
+            if (key.startsWith("schema.registry.") || SCHEMA_REGISTRY_KEYS.contains(key)) {
+                registry.put(key, e.getValue());
+            } else if (KAFKA_KEYS.contains(key) || KAFKA_PREFIXES.stream().anyMatch(key::startsWith)) {
+                kafka.put(key, e.getValue());
+            } else {
+                throw new ConfigException("unknown setting '" + key
+                        + "': not a vision setting, nor a Kafka or schema-registry client setting");
+            }
+        }
+        registry.put("schema.registry.url", s.get("schema.registry.url"));
+        return new VisionConfig(
+                s.get("bootstrap.servers"),
+                s.get("application.id"),
+                s.get("schema.registry.url"),
+                new Topics(
+                        s.get("input.topic"),
+                        s.get("predictions.topic"),
+                        s.get("embeddings.topic"),
+                        s.get("masks.topic"),
+                        s.get("dead.letter.topic")),
+                s.get("model.dir") == null ? null : Path.of(s.get("model.dir")),
+                parseInt(s, "max.batch.size"),
+                parseLong(s, "max.batch.delay.ms"),
+                parseLong(s, "max.frame.age.ms"),
+                parseInt(s, "max.frame.bytes"),
+                parseLong(s, "max.image.pixels"),
+                s.get("processing.guarantee"),
+                parseInt(s, "num.stream.threads"),
+                parseInt(s, "top.k"),
+                parseBoolean(s, "embeddings.enabled"),
+                parseBoolean(s, "masks.enabled"),
+                parseBoolean(s, "embeddings.normalize"),
+                s.get("device").toLowerCase(Locale.ROOT),
+                s.get("precision").toLowerCase(Locale.ROOT),
+                Optional.ofNullable(s.get("state.dir")).map(Path::of),
+                kafka,
+                registry);
+    }
+
+    /** Every setting with secrets masked, sorted, for logging at start-up. */
+    public Map<String, String> describe() {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("bootstrap.servers", bootstrapServers);
+        all.put("application.id", applicationId);
+        all.put("input.topic", topics.input());
+        all.put("predictions.topic", topics.predictions());
+        all.put("embeddings.topic", topics.embeddings());
+        all.put("masks.topic", topics.masks());
+        all.put("dead.letter.topic", topics.deadLetters());
+        all.put("model.dir", modelDir.toString());
+        all.put("max.batch.size", String.valueOf(maxBatchSize));
+        all.put("max.batch.delay.ms", String.valueOf(maxBatchDelayMs));
+        all.put("max.frame.age.ms", String.valueOf(maxFrameAgeMs));
+        all.put("max.frame.bytes", String.valueOf(maxFrameBytes));
+        all.put("max.image.pixels", String.valueOf(maxImagePixels));
+        all.put("processing.guarantee", processingGuarantee);
+        all.put("num.stream.threads", String.valueOf(streamThreads));
+        all.put("top.k", String.valueOf(topK));
+        all.put("embeddings.enabled", String.valueOf(embeddingsEnabled));
+        all.put("masks.enabled", String.valueOf(masksEnabled));
+        all.put("embeddings.normalize", String.valueOf(normalizeEmbeddings));
+        all.put("device", device);
+        all.put("precision", precision);
+        stateDir.ifPresent(d -> all.put("state.dir", d.toString()));
+        all.putAll(kafka);
+        all.putAll(schemaRegistry);
+        return Secrets.masked(all);
+    }
+
+    /** Same as {@link #describe()}: a config is printed in logs, so its secrets never are. */
+    @Override
+    public String toString() {
+        return "VisionConfig" + describe();
+    }
+
+    private static void requireNonBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(key + " is required");
+        }
+    }
+
+    private static void requireRange(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static int parseInt(Map<String, String> s, String key) {
+        long value = parseLong(s, key);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new ConfigException(key + " must be a 32-bit integer, got '" + s.get(key) + "'");
+        }
+        return (int) value;
+    }
+
+    private static long parseLong(Map<String, String> s, String key) {
+        String raw = s.get(key);
+        try {
+            return Long.parseLong(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " must be an integer, got '" + raw + "'");
+        }
+    }
+
+    private static boolean parseBoolean(Map<String, String> s, String key) {
+        String raw = s.get(key).trim().toLowerCase(Locale.ROOT);
+        return switch (raw) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key + " must be true or false, got '" + s.get(key) + "'");
+        };
+    }
+}

@@ -1,0 +1,188 @@
+package io.visionstream.topology.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VisionConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> s = new HashMap<>();
+        s.put("bootstrap.servers", "localhost:9092");
+        s.put("schema.registry.url", "http://localhost:8081");
+        s.put("model.dir", "models/demo");
+        return s;
+    }
+
+    private static Map<String, String> with(String key, String value) {
+        Map<String, String> s = minimal();
+        s.put(key, value);
+        return s;
+    }
+
+    @Test
+    void defaultsApplyWhereNothingIsSet() {
+        VisionConfig c = VisionConfig.from(minimal());
+        assertThat(c.applicationId()).isEqualTo("visionstream");
+        assertThat(c.topics())
+                .isEqualTo(new VisionConfig.Topics("frames", "predictions", "embeddings", "masks", "frames-dlq"));
+        assertThat(c.maxBatchSize()).isEqualTo(16);
+        assertThat(c.maxBatchDelayMs()).isEqualTo(50);
+        assertThat(c.maxFrameAgeMs()).isZero();
+        assertThat(c.maxFrameBytes()).isEqualTo(8 << 20);
+        assertThat(c.processingGuarantee()).isEqualTo("exactly_once_v2");
+        assertThat(c.device()).isEqualTo("auto");
+        assertThat(c.modelDir()).isEqualTo(Path.of("models/demo"));
+        assertThat(c.schemaRegistry()).containsExactly(Map.entry("schema.registry.url", "http://localhost:8081"));
+    }
+
+    @Test
+    void aMissingModelDirIsNamed() {
+        Map<String, String> s = minimal();
+        s.remove("model.dir");
+        assertThatThrownBy(() -> VisionConfig.from(s))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("model.dir is required: the model directory to serve");
+    }
+
+    @Test
+    void aMissingBootstrapServersIsNamed() {
+        Map<String, String> s = minimal();
+        s.remove("bootstrap.servers");
+        assertThatThrownBy(() -> VisionConfig.from(s)).hasMessage("bootstrap.servers is required");
+    }
+
+    @Test
+    void aMalformedNumberNamesTheKeyAndValue() {
+        assertThatThrownBy(() -> VisionConfig.from(with("max.batch.size", "lots")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("max.batch.size must be an integer, got 'lots'");
+    }
+
+    @Test
+    void anOutOfRangeValueNamesTheRange() {
+        assertThatThrownBy(() -> VisionConfig.from(with("max.batch.size", "0")))
+                .hasMessage("max.batch.size must be between 1 and 4096, got 0");
+        assertThatThrownBy(() -> VisionConfig.from(with("max.frame.bytes", "100")))
+                .hasMessage("max.frame.bytes must be between 1024 and 268435456, got 100");
+    }
+
+    @Test
+    void aMalformedBooleanIsRefused() {
+        assertThatThrownBy(() -> VisionConfig.from(with("masks.enabled", "yes")))
+                .hasMessage("masks.enabled must be true or false, got 'yes'");
+    }
+
+    @Test
+    void anUnknownProcessingGuaranteeIsRefused() {
+        assertThatThrownBy(() -> VisionConfig.from(with("processing.guarantee", "exactly_once")))
+                .hasMessage("processing.guarantee must be exactly_once_v2 or at_least_once, got 'exactly_once'");
+    }
+
+    @Test
+    void aTypoInAKeyFailsInsteadOfBeingIgnored() {
+        assertThatThrownBy(() -> VisionConfig.from(with("max.bach.size", "8")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "unknown setting 'max.bach.size': not a vision setting, nor a Kafka or schema-registry client setting");
+    }
+
+    @Test
+    void anIllegalTopicNameIsRefused() {
+        assertThatThrownBy(() -> VisionConfig.from(with("predictions.topic", "bad topic")))
+                .hasMessage("predictions.topic must be a legal Kafka topic name, got 'bad topic'");
+    }
+
+    @Test
+    void theInputTopicCannotAlsoBeAnOutput() {
+        assertThatThrownBy(() -> VisionConfig.from(with("dead.letter.topic", "frames")))
+                .hasMessage("input.topic 'frames' must differ from every output topic");
+    }
+
+    @Test
+    void kafkaClientSecuritySettingsPassThroughUnchanged() {
+        Map<String, String> s = minimal();
+        s.put("security.protocol", "SASL_SSL");
+        s.put("sasl.mechanism", "PLAIN");
+        s.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p4ss\";");
+        s.put("ssl.truststore.location", "/etc/kafka/truststore.jks");
+        s.put("producer.compression.type", "lz4");
+        VisionConfig c = VisionConfig.from(s);
+        assertThat(c.kafka())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks")
+                .containsEntry("producer.compression.type", "lz4")
+                .containsKey("sasl.jaas.config");
+    }
+
+    @Test
+    void schemaRegistrySettingsGoToTheSerdes() {
+        Map<String, String> s = minimal();
+        s.put("basic.auth.credentials.source", "USER_INFO");
+        s.put("basic.auth.user.info", "svc:s3cret");
+        s.put("schema.registry.ssl.truststore.location", "/etc/sr/truststore.jks");
+        VisionConfig c = VisionConfig.from(s);
+        assertThat(c.schemaRegistry())
+                .containsEntry("basic.auth.credentials.source", "USER_INFO")
+                .containsEntry("basic.auth.user.info", "svc:s3cret")
+                .containsEntry("schema.registry.ssl.truststore.location", "/etc/sr/truststore.jks");
+        assertThat(c.kafka()).doesNotContainKey("basic.auth.user.info");
+    }
+
+    @Test
+    void printingTheConfigNeverShowsASecret() {
+        Map<String, String> s = minimal();
+        s.put("sasl.jaas.config", "PlainLoginModule required username=\"u\" password=\"p4ss\";");
+        s.put("ssl.keystore.password", "k3ystore");
+        s.put("basic.auth.user.info", "svc:s3cret");
+        VisionConfig c = VisionConfig.from(s);
+        assertThat(c.toString())
+                .doesNotContain("p4ss")
+                .doesNotContain("k3ystore")
+                .doesNotContain("s3cret")
+                .contains("sasl.jaas.config=[hidden]")
+                .contains("basic.auth.user.info=[hidden]")
+                .contains("bootstrap.servers=localhost:9092");
+    }
+
+    @Test
+    void environmentVariablesFollowConfluentsNamingConvention() {
+        Map<String, String> env = Map.of(
+                "VISION_SCHEMA_REGISTRY_URL", "http://sr:8081",
+                "VISION_MAX_BATCH_SIZE", "32",
+                "VISION_SOME__DASHED_KEY", "a",
+                "VISION_UNDER___SCORE", "b",
+                "PATH", "/usr/bin");
+        assertThat(Sources.fromEnvironment(env))
+                .containsOnly(
+                        Map.entry("schema.registry.url", "http://sr:8081"),
+                        Map.entry("max.batch.size", "32"),
+                        Map.entry("some-dashed.key", "a"),
+                        Map.entry("under_score", "b"));
+    }
+
+    @Test
+    void aPropertiesFileIsRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("vision.properties");
+        Files.writeString(file, "bootstrap.servers = broker:9092\nmax.batch.delay.ms=20\n");
+        assertThat(Sources.fromFile(file))
+                .containsOnly(Map.entry("bootstrap.servers", "broker:9092"), Map.entry("max.batch.delay.ms", "20"));
+    }
+
+    @Test
+    void anUnreadablePropertiesFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.properties");
+        assertThatThrownBy(() -> Sources.fromFile(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cannot read config file " + missing);
+    }
+}
