@@ -1,15 +1,13 @@
 package io.visionstream.topology.embedded;
 
+import io.visionstream.topology.topics.TopicSetup;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -181,20 +179,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         createTopics(List.of(new NewTopic(name, partitions, (short) settings.brokers()).configs(topicConfig)));
     }
 
-    /** Creates topics and waits until all exist; fails if any already exists or cannot be created. */
+    /** Creates topics (an existing one is left as it is) and waits until every one is visible. */
     public void createTopics(Collection<NewTopic> topics) {
         try (Admin admin = admin()) {
-            admin.createTopics(new ArrayList<>(topics)).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics " + names(topics), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not create topics " + names(topics) + ": " + e.getMessage(), e);
+            TopicSetup.createIfAbsent(admin, topics);
         }
-    }
-
-    private static List<String> names(Collection<NewTopic> topics) {
-        return topics.stream().map(NewTopic::name).toList();
     }
 
     /** Shuts every node down and deletes the temporary log directory (when one was created). */

@@ -1,0 +1,183 @@
+package io.visionstream.topology.topics;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure the processor's topics exist and can carry frames: creates the missing ones sized by
+ * {@link FrameSizing}, and refuses to start when an existing topic's {@code max.message.bytes} is too
+ * small, naming the topic, its limit and the setting that needs it.
+ */
+public final class TopicSetup {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
+    private static final long TIMEOUT_SECONDS = 30;
+
+    /** A topic whose limit is below what the processor needs; thrown before anything starts. */
+    public static final class TopicTooSmallException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TopicTooSmallException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What to create or check.
+     *
+     * @param input the frames topic
+     * @param deadLetters where undecodable frames go, whole
+     * @param outputs predictions, embeddings, masks: small records, default limits suffice
+     * @param partitions partitions for topics this creates
+     * @param replicationFactor replicas for topics this creates, or -1 for the broker default
+     */
+    public record Plan(
+            String input, String deadLetters, List<String> outputs, int partitions, short replicationFactor) {
+        public Plan {
+            outputs = List.copyOf(outputs);
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+            }
+        }
+    }
+
+    private TopicSetup() {}
+
+    /**
+     * Creates missing topics, then checks the limits of the input and dead-letter topics as they are now
+     * (whoever created them: another instance may have raced this one).
+     *
+     * @throws TopicTooSmallException if the input or dead-letter topic cannot hold what it must
+     * @throws IllegalStateException if the cluster cannot be reached or a topic cannot be created
+     */
+    public static void ensure(Admin admin, Plan plan, FrameSizing sizing) {
+        Set<String> existing = listTopics(admin);
+        int inputLimit = existing.contains(plan.input())
+                ? maxMessageBytes(admin, plan.input())
+                : sizing.inputTopicMessageBytes();
+        Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
+        wanted.put(plan.input(), sizing.frameTopicConfig());
+        wanted.put(
+                plan.deadLetters(),
+                Map.of(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        String.valueOf(FrameSizing.deadLetterTopicMessageBytes(inputLimit))));
+        for (String output : plan.outputs()) {
+            wanted.putIfAbsent(output, Map.of());
+        }
+        List<NewTopic> missing = new ArrayList<>();
+        wanted.forEach((name, config) -> {
+            if (!existing.contains(name)) {
+                missing.add(new NewTopic(name, plan.partitions(), plan.replicationFactor()).configs(config));
+            }
+        });
+        createIfAbsent(admin, missing);
+        checkLimits(admin, plan, sizing);
+    }
+
+    private static void checkLimits(Admin admin, Plan plan, FrameSizing sizing) {
+        int inputLimit = maxMessageBytes(admin, plan.input());
+        if (inputLimit < sizing.inputTopicMessageBytes()) {
+            throw new TopicTooSmallException("input topic '" + plan.input() + "' accepts records up to " + inputLimit
+                    + " bytes (max.message.bytes) but max.frame.bytes=" + sizing.maxFrameBytes()
+                    + " needs " + sizing.inputTopicMessageBytes() + ": raise the topic's max.message.bytes"
+                    + " or lower max.frame.bytes");
+        }
+        int dlqLimit = maxMessageBytes(admin, plan.deadLetters());
+        int needed = FrameSizing.deadLetterTopicMessageBytes(inputLimit);
+        if (dlqLimit < needed) {
+            throw new TopicTooSmallException("dead-letter topic '" + plan.deadLetters() + "' accepts records up to "
+                    + dlqLimit + " bytes (max.message.bytes) but must take any record of input topic '"
+                    + plan.input() + "' (up to " + inputLimit + " bytes) plus " + FrameSizing.RECORD_OVERHEAD_BYTES
+                    + " bytes of dead-letter fields: raise it to at least " + needed);
+        }
+    }
+
+    /**
+     * Creates topics, treating "already exists" as success (another instance got there first), and waits
+     * until every one is listed: the controller has created them when the call returns, but a broker's
+     * metadata may lag, and clients started right after would see unknown topics.
+     */
+    public static void createIfAbsent(Admin admin, Collection<NewTopic> topics) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        log.info("Creating topics {}", topics.stream().map(NewTopic::name).toList());
+        admin.createTopics(topics)
+                .values()
+                .forEach((name, future) -> call(
+                        () -> {
+                            try {
+                                return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                            } catch (ExecutionException e) {
+                                if (e.getCause() instanceof TopicExistsException) {
+                                    return null;
+                                }
+                                throw e;
+                            }
+                        },
+                        "create topic " + name));
+        Set<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toSet());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (!listTopics(admin).containsAll(names)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "topics " + names + " were created but not visible after " + TIMEOUT_SECONDS + " s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topics " + names, e);
+            }
+        }
+    }
+
+    private static Set<String> listTopics(Admin admin) {
+        return call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "list topics");
+    }
+
+    /** The effective {@code max.message.bytes} of a topic (its own, or the broker default it inherits). */
+    static int maxMessageBytes(Admin admin, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Map<ConfigResource, Config> configs = call(
+                () -> admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                "describe topic " + topic);
+        ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        return Integer.parseInt(entry.value());
+    }
+
+    @FunctionalInterface
+    private interface AdminCall<V> {
+        V get() throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    private static <V> V call(AdminCall<V> call, String what) {
+        try {
+            return call.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while trying to " + what, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("could not " + what + ": " + cause.getMessage(), cause);
+        }
+    }
+}

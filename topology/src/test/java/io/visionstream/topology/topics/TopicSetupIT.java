@@ -1,0 +1,93 @@
+package io.visionstream.topology.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Topic creation and the start-up size check, against a real broker. */
+class TopicSetupIT {
+
+    private static final int EIGHT_MIB = 8 << 20;
+    private static EmbeddedKafkaCluster kafka;
+    private static Admin admin;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(16 << 20));
+        admin = kafka.admin();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        admin.close();
+        kafka.close();
+    }
+
+    private static TopicSetup.Plan plan(String prefix) {
+        return new TopicSetup.Plan(prefix + "-frames", prefix + "-dlq", List.of(prefix + "-predictions"), 2, (short) 1);
+    }
+
+    @Test
+    void missingTopicsAreCreatedSizedForFrames() throws Exception {
+        TopicSetup.ensure(admin, plan("fresh"), new FrameSizing(EIGHT_MIB));
+
+        assertThat(admin.listTopics().names().get()).contains("fresh-frames", "fresh-dlq", "fresh-predictions");
+        assertThat(TopicSetup.maxMessageBytes(admin, "fresh-frames")).isEqualTo(EIGHT_MIB + 65_536);
+        assertThat(TopicSetup.maxMessageBytes(admin, "fresh-dlq")).isEqualTo(EIGHT_MIB + 2 * 65_536);
+        assertThat(admin.describeTopics(Set.of("fresh-frames"))
+                        .allTopicNames()
+                        .get()
+                        .get("fresh-frames")
+                        .partitions())
+                .hasSize(2);
+    }
+
+    @Test
+    void anExistingInputTopicWithKafkasDefaultLimitStopsStartUp() {
+        int brokerDefault = 1_048_588;
+        kafka.createTopic("small-frames", 1, Map.of("max.message.bytes", String.valueOf(brokerDefault)));
+
+        assertThatThrownBy(() -> TopicSetup.ensure(admin, plan("small"), new FrameSizing(EIGHT_MIB)))
+                .isInstanceOf(TopicSetup.TopicTooSmallException.class)
+                .hasMessage("input topic 'small-frames' accepts records up to " + brokerDefault
+                        + " bytes (max.message.bytes) but max.frame.bytes=8388608 needs 8454144: raise the topic's"
+                        + " max.message.bytes or lower max.frame.bytes");
+    }
+
+    @Test
+    void anExistingDeadLetterTopicSmallerThanTheInputStopsStartUp() {
+        kafka.createTopic("dlq-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+        kafka.createTopic("dlq-dlq", 1, Map.of("max.message.bytes", "2000000"));
+
+        assertThatThrownBy(() -> TopicSetup.ensure(admin, plan("dlq"), new FrameSizing(EIGHT_MIB)))
+                .isInstanceOf(TopicSetup.TopicTooSmallException.class)
+                .hasMessage("dead-letter topic 'dlq-dlq' accepts records up to 2000000 bytes (max.message.bytes) but"
+                        + " must take any record of input topic 'dlq-frames' (up to 8454144 bytes) plus 65536 bytes"
+                        + " of dead-letter fields: raise it to at least 8519680");
+    }
+
+    @Test
+    void existingTopicsThatAreLargeEnoughAreLeftAsTheyAre() throws Exception {
+        kafka.createTopic("ok-frames", 3, Map.of("max.message.bytes", String.valueOf(12 << 20)));
+        kafka.createTopic("ok-dlq", 1, Map.of("max.message.bytes", String.valueOf(13 << 20)));
+
+        TopicSetup.ensure(admin, plan("ok"), new FrameSizing(EIGHT_MIB));
+
+        assertThat(admin.describeTopics(Set.of("ok-frames"))
+                        .allTopicNames()
+                        .get()
+                        .get("ok-frames")
+                        .partitions())
+                .hasSize(3);
+        assertThat(TopicSetup.maxMessageBytes(admin, "ok-frames")).isEqualTo(12 << 20);
+        assertThat(admin.listTopics().names().get()).contains("ok-predictions");
+    }
+}
