@@ -18,6 +18,7 @@ import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -84,7 +85,7 @@ class SchemaEvolutionTest {
         GenericRecord oldRecord = read(write(sample, current, specificModel(sample)), current, previous);
 
         SpecificData model = specificModel(sample);
-        Object readByNewConsumer = model.createDatumReader(previous, current)
+        Object readByNewConsumer = new SpecificDatumReader<Object>(previous, current, model)
                 .read(null, DecoderFactory.get().binaryDecoder(write(oldRecord, previous, GenericData.get()), null));
 
         SpecificRecord expected = model.deepCopy(current, sample);
