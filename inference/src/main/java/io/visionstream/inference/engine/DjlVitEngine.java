@@ -1,0 +1,271 @@
+package io.visionstream.inference.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.visionstream.inference.vit.VisionTransformer;
+import io.visionstream.inference.vit.VitConfig;
+import io.visionstream.inference.vit.VitOutput;
+import io.visionstream.inference.weights.LoadOptions;
+import io.visionstream.inference.weights.LoadedVit;
+import io.visionstream.inference.weights.PreprocessSettings;
+import io.visionstream.inference.weights.TimmCheckpoints;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * The ViT on DJL's PyTorch engine: one model instance on one device (GPU when DJL sees one and the
+ * options allow, else CPU).
+ *
+ * <p>Each {@link #infer} call creates its arrays in a sub-manager of the model's manager and closes it
+ * before returning, so native memory stays flat over any number of batches.
+ *
+ * <p>Thread-safety: safe for concurrent callers; calls are serialised by an internal lock (one batch
+ * runs at a time, using all of libtorch's intra-op threads). Callers wanting parallelism should batch.
+ */
+public final class DjlVitEngine implements InferenceEngine {
+
+    /** The {@link ModelInfo#backend()} of this engine. */
+    public static final String BACKEND = "djl-pytorch";
+
+    private final Object lock = new Object();
+    private final NDManager manager;
+    private final VisionTransformer model;
+    private final ModelInfo info;
+    private final int topK;
+    private final DataType dataType;
+    private boolean closed;
+
+    private DjlVitEngine(NDManager manager, VisionTransformer model, ModelInfo info, EngineOptions options) {
+        this.manager = manager;
+        this.model = model;
+        this.info = info;
+        this.topK = options.topK();
+        this.dataType = options.precision().dataType();
+        // inference only: no autograd graph, whatever the calling thread's grad mode is
+        for (Parameter p : model.timmParameters().values()) {
+            p.freeze(true);
+        }
+    }
+
+    /**
+     * Loads a timm model folder ({@code config.json} + {@code model.safetensors}) at its own input size.
+     *
+     * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     */
+    public static DjlVitEngine open(Path modelDir, EngineOptions options) throws IOException {
+        return open(modelDir, options, 0, 0);
+    }
+
+    /**
+     * Loads a timm model folder to run at {@code height x width} (position grid resampled; 0, 0 for the
+     * checkpoint's own size).
+     *
+     * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     */
+    public static DjlVitEngine open(Path modelDir, EngineOptions options, int height, int width) throws IOException {
+        Device device = chooseDevice(options);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            LoadedVit loaded = TimmCheckpoints.load(
+                    modelDir,
+                    manager,
+                    new LoadOptions(height, width, options.precision().dataType()));
+            ModelInfo info = info(
+                    loaded.checkpoint().architecture(),
+                    loaded.model().config(),
+                    loaded.checkpoint().labelNames(),
+                    device,
+                    options.precision(),
+                    loaded.preprocess());
+            return new DjlVitEngine(manager, loaded.model(), info, options);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An engine over a randomly initialised model (DJL's random generator, seeded), for benchmarks and
+     * soak tests; its outputs mean nothing. Preprocessing is reported as ImageNet mean/std, crop 0.875.
+     *
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     */
+    public static DjlVitEngine withRandomWeights(String name, VitConfig config, EngineOptions options, int seed) {
+        Device device = chooseDevice(options);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            Engine.getEngine("PyTorch").setRandomSeed(seed);
+            VisionTransformer model = new VisionTransformer(config);
+            model.initialize(manager, options.precision().dataType());
+            PreprocessSettings pre = new PreprocessSettings(
+                    config.inChans(),
+                    config.imgHeight(),
+                    config.imgWidth(),
+                    List.of(0.485, 0.456, 0.406).subList(0, Math.min(3, config.inChans())),
+                    List.of(0.229, 0.224, 0.225).subList(0, Math.min(3, config.inChans())),
+                    0.875,
+                    "bicubic");
+            ModelInfo info = info(name, config, List.of(), device, options.precision(), pre);
+            return new DjlVitEngine(manager, model, info, options);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static Device chooseDevice(EngineOptions options) {
+        Engine engine = Engine.getEngine("PyTorch");
+        Device best = engine.defaultDevice();
+        Device device =
+                switch (options.device()) {
+                    case "cpu" -> Device.cpu();
+                    case "gpu" -> {
+                        if (!best.isGpu()) {
+                            throw new IllegalArgumentException("device=gpu but DJL sees no GPU (PyTorch "
+                                    + engine.getVersion() + ", GPUs: " + engine.getGpuCount() + ")");
+                        }
+                        yield best;
+                    }
+                    default -> best;
+                };
+        if (options.precision() != Precision.FP32 && !device.isGpu()) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "precision=%s needs a GPU but the engine would run on %s; use FP32 on CPU",
+                    options.precision(),
+                    device));
+        }
+        return device;
+    }
+
+    private static ModelInfo info(
+            String architecture,
+            VitConfig c,
+            List<String> labels,
+            Device device,
+            Precision precision,
+            PreprocessSettings pre) {
+        return new ModelInfo(
+                BACKEND,
+                architecture,
+                c.inChans(),
+                c.imgHeight(),
+                c.imgWidth(),
+                c.numClasses(),
+                c.embedDim(),
+                labels,
+                device.toString(),
+                precision,
+                pre);
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public BatchResult infer(float[] chwBatch, int batchSize) {
+        if (chwBatch == null) {
+            throw new IllegalArgumentException("chwBatch is null");
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize=" + batchSize + " must be > 0");
+        }
+        long expected = (long) batchSize * info.floatsPerImage();
+        if (chwBatch.length != expected) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "chwBatch has %d floats but batchSize %d x [%d, %d, %d] needs %d",
+                    chwBatch.length,
+                    batchSize,
+                    info.channels(),
+                    info.height(),
+                    info.width(),
+                    expected));
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray x = batch.create(chwBatch, new Shape(batchSize, info.channels(), info.height(), info.width()));
+                if (dataType != DataType.FLOAT32) {
+                    x = x.toType(dataType, false);
+                }
+                VitOutput out = model.forwardOutputs(new ParameterStore(batch, false), x, false);
+                float[] embeddings =
+                        out.embedding().toType(DataType.FLOAT32, false).toFloatArray();
+                float[] logits = out.logits() == null
+                        ? new float[0]
+                        : out.logits().toType(DataType.FLOAT32, false).toFloatArray();
+                return toResults(batchSize, logits, embeddings);
+            }
+        }
+    }
+
+    private BatchResult toResults(int batchSize, float[] logits, float[] embeddings) {
+        int k = info.numClasses();
+        int d = info.embedDim();
+        List<ImageResult> images = new ArrayList<>(batchSize);
+        for (int i = 0; i < batchSize; i++) {
+            float[] row = k == 0 ? new float[0] : Arrays.copyOfRange(logits, i * k, (i + 1) * k);
+            float[] emb = Arrays.copyOfRange(embeddings, i * d, (i + 1) * d);
+            images.add(new ImageResult(row, topK(row), emb));
+        }
+        return new BatchResult(images);
+    }
+
+    private List<Prediction> topK(float[] logits) {
+        if (logits.length == 0) {
+            return List.of();
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] exp = new double[logits.length];
+        for (int j = 0; j < logits.length; j++) {
+            exp[j] = Math.exp(logits[j] - max);
+            sum += exp[j];
+        }
+        double total = sum;
+        return IntStream.range(0, logits.length)
+                .boxed()
+                .sorted(Comparator.<Integer>comparingDouble(j -> logits[j])
+                        .reversed()
+                        .thenComparing(j -> j))
+                .limit(Math.min(topK, logits.length))
+                .map(j -> new Prediction(j, label(j), (float) (exp[j] / total)))
+                .toList();
+    }
+
+    private String label(int index) {
+        return info.labels().isEmpty() ? Integer.toString(index) : info.labels().get(index);
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (!closed) {
+                closed = true;
+                manager.close();
+            }
+        }
+    }
+}

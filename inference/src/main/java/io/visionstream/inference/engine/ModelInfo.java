@@ -1,0 +1,43 @@
+package io.visionstream.inference.engine;
+
+import io.visionstream.inference.weights.PreprocessSettings;
+import java.util.List;
+
+/**
+ * What an engine runs and expects.
+ *
+ * @param backend implementation name, e.g. "djl-pytorch"
+ * @param architecture timm architecture name
+ * @param channels C of the expected input
+ * @param height H of the expected input
+ * @param width W of the expected input
+ * @param numClasses classifier outputs (0: no head)
+ * @param embedDim embedding width D
+ * @param labels class names, one per class, or empty
+ * @param device where the model runs, e.g. "cpu()" or "gpu(0)"
+ * @param precision parameter type in use
+ * @param preprocess how to prepare images for this model (size equals {@code height x width})
+ */
+public record ModelInfo(
+        String backend,
+        String architecture,
+        int channels,
+        int height,
+        int width,
+        int numClasses,
+        int embedDim,
+        List<String> labels,
+        String device,
+        Precision precision,
+        PreprocessSettings preprocess) {
+
+    /** Copies the labels. */
+    public ModelInfo {
+        labels = List.copyOf(labels);
+    }
+
+    /** Floats per image in {@link InferenceEngine#infer}'s input, {@code C * H * W}. */
+    public int floatsPerImage() {
+        return channels * height * width;
+    }
+}

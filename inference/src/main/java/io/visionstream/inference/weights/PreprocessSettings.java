@@ -1,0 +1,80 @@
+package io.visionstream.inference.weights;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How images must be prepared for a checkpoint, from timm's {@code pretrained_cfg}: resize the
+ * shorter side to {@code floor(size / cropPct)} with {@code interpolation}, centre-crop to {@code
+ * height x width}, scale to [0, 1], then {@code (x - mean) / std} per channel, laid out CHW.
+ *
+ * @param channels C of {@code input_size}
+ * @param height H the model runs at (the loaded size, which may differ from the checkpoint's)
+ * @param width W the model runs at
+ * @param mean per-channel mean, one value per channel
+ * @param std per-channel standard deviation, one positive value per channel
+ * @param cropPct timm's {@code crop_pct}, in (0, 1]
+ * @param interpolation timm's interpolation name as written ({@code "bicubic"}, {@code "bilinear"}, ...)
+ */
+public record PreprocessSettings(
+        int channels,
+        int height,
+        int width,
+        List<Double> mean,
+        List<Double> std,
+        double cropPct,
+        String interpolation) {
+
+    /**
+     * Validates and copies the lists.
+     *
+     * @throws IllegalArgumentException naming the offending key and value
+     */
+    public PreprocessSettings {
+        if (channels <= 0 || height <= 0 || width <= 0) {
+            throw new IllegalArgumentException(
+                    String.format(Locale.ROOT, "input_size=[%d, %d, %d] must be positive", channels, height, width));
+        }
+        mean = List.copyOf(Objects.requireNonNull(mean, "mean"));
+        std = List.copyOf(Objects.requireNonNull(std, "std"));
+        if (mean.size() != channels) {
+            throw new IllegalArgumentException("mean=" + mean + " needs " + channels + " values (input_size C)");
+        }
+        if (std.size() != channels) {
+            throw new IllegalArgumentException("std=" + std + " needs " + channels + " values (input_size C)");
+        }
+        if (std.stream().anyMatch(s -> !(s > 0))) {
+            throw new IllegalArgumentException("std=" + std + " must be positive");
+        }
+        if (!(cropPct > 0 && cropPct <= 1)) {
+            throw new IllegalArgumentException("crop_pct=" + cropPct + " must be in (0, 1]");
+        }
+        if (interpolation == null || interpolation.isBlank()) {
+            throw new IllegalArgumentException("interpolation='" + interpolation + "' must be a name");
+        }
+    }
+
+    /** The same settings for a model run at another size. */
+    public PreprocessSettings withSize(int newHeight, int newWidth) {
+        return new PreprocessSettings(channels, newHeight, newWidth, mean, std, cropPct, interpolation);
+    }
+
+    /** {@link #mean()} as floats. */
+    public float[] meanArray() {
+        return toFloats(mean);
+    }
+
+    /** {@link #std()} as floats. */
+    public float[] stdArray() {
+        return toFloats(std);
+    }
+
+    private static float[] toFloats(List<Double> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i).floatValue();
+        }
+        return out;
+    }
+}

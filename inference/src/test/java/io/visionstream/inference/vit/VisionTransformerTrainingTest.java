@@ -1,0 +1,82 @@
+package io.visionstream.inference.vit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The ViT under DJL's autograd and Trainer, as the training issue will use it. */
+class VisionTransformerTrainingTest {
+
+    private static final VitConfig TINY = VitConfig.of(32, 8, 32, 2, 2, 4);
+
+    @Test
+    void everyParameterReceivesAGradient() {
+        Engine.getEngine("PyTorch").setRandomSeed(7);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            VisionTransformer vit = new VisionTransformer(VitConfig.distilled(32, 8, 32, 2, 2, 4));
+            vit.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+            NDArray x = manager.randomNormal(new Shape(2, 3, 32, 32));
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray out = vit.forward(new ParameterStore(manager, false), new NDList(x), true)
+                        .singletonOrThrow();
+                gc.backward(out.square().sum());
+            }
+            for (Map.Entry<String, Parameter> e : vit.timmParameters().entrySet()) {
+                NDArray grad = e.getValue().getArray().getGradient();
+                assertThat(grad.abs().sum().getFloat())
+                        .as("|grad| of " + e.getKey())
+                        .isGreaterThan(0f);
+            }
+        }
+    }
+
+    @Test
+    void adamWTrainingMemorisesASmallBatch() {
+        Engine.getEngine("PyTorch").setRandomSeed(11);
+        try (Model model = Model.newInstance("vit", "PyTorch")) {
+            model.setBlock(new VisionTransformer(TINY));
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adamW()
+                            .optLearningRateTracker(Tracker.fixed(3e-3f))
+                            .build());
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(8, 3, 32, 32));
+                NDManager m = trainer.getManager();
+                NDArray x = m.randomNormal(new Shape(8, 3, 32, 32));
+                NDArray y = m.create(new float[] {0, 1, 2, 3, 0, 1, 2, 3});
+                float first = 0;
+                float last = 0;
+                for (int step = 0; step < 25; step++) {
+                    try (GradientCollector gc = trainer.newGradientCollector()) {
+                        NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();
+                        NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(pred));
+                        gc.backward(loss);
+                        last = loss.getFloat();
+                        if (step == 0) {
+                            first = last;
+                        }
+                    }
+                    trainer.step();
+                }
+                assertThat(last)
+                        .as("loss after 25 AdamW steps vs first (%s)", first)
+                        .isLessThan(first * 0.35f);
+            }
+        }
+    }
+}
