@@ -92,7 +92,20 @@ def make_images():
         exif[0x0112] = orientation
         save(f"exif{orientation}_90x60.jpg", Image.fromarray(scene(90, 60)), format="JPEG", quality=92, exif=exif.tobytes())
     save("rgb_120x90.jpg", Image.fromarray(scene(120, 90)), format="JPEG", quality=85)
+    # Every orientation on one small non-square image; odd values carry a big-endian ("MM") TIFF header.
+    small = Image.fromarray(scene(30, 20))
+    for orientation in range(1, 9):
+        exif = tiff_orientation(orientation, big_endian=orientation % 2 == 1)
+        save(f"orient{orientation}_30x20.jpg", small, format="JPEG", quality=95, exif=b"Exif\x00\x00" + exif)
     return images
+
+
+def tiff_orientation(value, big_endian):
+    """A minimal TIFF structure: header, IFD0 with the single tag 0x0112 (SHORT), no next IFD."""
+    e = ">" if big_endian else "<"
+    order = b"MM" if big_endian else b"II"
+    entry = struct.pack(e + "HHI", 0x0112, 3, 1) + struct.pack(e + "H", value) + b"\x00\x00"
+    return order + struct.pack(e + "HI", 42, 8) + struct.pack(e + "H", 1) + entry + struct.pack(e + "I", 0)
 
 
 def timm_eval(height, width, crop_pct, interpolation, mean, std):
@@ -145,7 +158,8 @@ def main():
         with open(os.path.join(OUT, name + ".rgb.bin"), "wb") as f:
             f.write(rgb.tobytes())
         manifest["images"].append({"file": name, "width": img.size[0], "height": img.size[1]})
-        for case in ["sq32_bicubic", "sq32_bilinear", "rect24x40_bicubic"] + EXTRA.get(name, []):
+        cases = [] if name.startswith("orient") else ["sq32_bicubic", "sq32_bilinear", "rect24x40_bicubic"]
+        for case in cases + EXTRA.get(name, []):
             tensor = timm_eval(**CASES[case])(img).numpy().astype("<f4")
             out = f"{name}.{case}.bin"
             with open(os.path.join(OUT, out), "wb") as f:
