@@ -15,6 +15,9 @@ import java.util.Arrays;
 public record PreprocessConfig(
         int height, int width, double cropPct, Interpolation interpolation, double[] mean, double[] std) {
 
+    /** timm's {@code DEFAULT_CROP_PCT}, used when a {@code pretrained_cfg} has no {@code crop_pct}. */
+    public static final double DEFAULT_CROP_PCT = 0.875;
+
     /** Largest accepted input side; ViTs run at 224..518. */
     public static final int MAX_INPUT_SIDE = 4096;
 
@@ -73,6 +76,24 @@ public record PreprocessConfig(
         }
         return new PreprocessConfig(
                 inputSize[1], inputSize[2], cropPct, Interpolation.fromTimmName(interpolation), mean, std);
+    }
+
+    /**
+     * As {@link #fromTimm(int[], double[], double[], double, String)}, also checking {@code crop_mode}:
+     * only timm's default center crop is implemented.
+     *
+     * @param cropPct {@code crop_pct}, or null for {@link #DEFAULT_CROP_PCT}
+     * @param cropMode {@code crop_mode}: null or "center"
+     * @throws IllegalArgumentException naming the key and value of the first bad field, including a
+     *     crop mode of "squash" or "border"
+     */
+    public static PreprocessConfig fromTimm(
+            int[] inputSize, double[] mean, double[] std, Double cropPct, String interpolation, String cropMode) {
+        if (cropMode != null && !"center".equals(cropMode)) {
+            throw new IllegalArgumentException(
+                    "pretrained_cfg.crop_mode '" + cropMode + "' is not supported, only 'center'");
+        }
+        return fromTimm(inputSize, mean, std, cropPct == null ? DEFAULT_CROP_PCT : cropPct, interpolation);
     }
 
     /** Mean as returned: a copy. */

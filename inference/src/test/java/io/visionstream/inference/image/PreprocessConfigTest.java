@@ -20,6 +20,20 @@ class PreprocessConfigTest {
     }
 
     @Test
+    void missingCropPctDefaultsToTimmsDefault() {
+        PreprocessConfig c = PreprocessConfig.fromTimm(new int[] {3, 224, 224}, MEAN, STD, null, "bilinear", null);
+        assertThat(c.cropPct()).isEqualTo(0.875);
+    }
+
+    @Test
+    void cropModesOtherThanCenterAreRefused() {
+        assertThatThrownBy(
+                        () -> PreprocessConfig.fromTimm(new int[] {3, 224, 224}, MEAN, STD, 1.0, "bicubic", "squash"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pretrained_cfg.crop_mode 'squash' is not supported, only 'center'");
+    }
+
+    @Test
     void unknownInterpolationIsRejectedNamingTheValue() {
         assertThatThrownBy(() -> PreprocessConfig.fromTimm(new int[] {3, 224, 224}, MEAN, STD, 0.9, "lanczos"))
                 .isInstanceOf(IllegalArgumentException.class)
