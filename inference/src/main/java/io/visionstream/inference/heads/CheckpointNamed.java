@@ -1,0 +1,16 @@
+package io.visionstream.inference.heads;
+
+import ai.djl.nn.Parameter;
+import java.util.Map;
+
+/** A block that can list its parameters under the names a PyTorch {@code state_dict} gives them. */
+interface CheckpointNamed {
+
+    /**
+     * Adds every parameter of this block and its children, in checkpoint order.
+     *
+     * @param prefix dotted prefix ending in {@code "."} (or empty), e.g. {@code "decode_head.bottleneck."}
+     * @param out where to put {@code prefix + localName -> parameter}
+     */
+    void collectParameters(String prefix, Map<String, Parameter> out);
+}
