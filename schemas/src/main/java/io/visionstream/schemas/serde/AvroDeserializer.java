@@ -26,8 +26,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Reads records in the Confluent wire format: the writer schema is fetched from the registry by the id in
  * the header (cached) and resolved into the reader schema by Avro's rules.
  *
- * <p>Three kinds of reader: a fixed generated class ({@link #specific(Class, AvroSerdeConfig,
- * SchemaRegistryClient)}); the generated class named by the writer schema; or {@code GenericRecord}s in the
+ * <p>Three kinds of reader: a fixed generated class ({@link #specific(Class, SchemaRegistryClient)}); the generated class named by the writer schema; or {@code GenericRecord}s in the
  * writer's own schema ({@link #generic}). Configured by class name (Kafka calls {@link #configure}), it
  * follows Confluent's keys: {@code specific.avro.reader} (default false: generic), and
  * {@code specific.avro.key.type} / {@code specific.avro.value.type} to fix the class.
@@ -67,9 +66,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
     }
 
     /** A deserializer that returns instances of the generated class {@code type}. */
-    public static <T extends SpecificRecord> AvroDeserializer<T> specific(
-            Class<T> type, AvroSerdeConfig config, SchemaRegistryClient client) {
-        Objects.requireNonNull(config, "config");
+    public static <T extends SpecificRecord> AvroDeserializer<T> specific(Class<T> type, SchemaRegistryClient client) {
+        Objects.requireNonNull(type, "type");
         return new AvroDeserializer<>(new ReaderChoice(type, false), client);
     }
 
