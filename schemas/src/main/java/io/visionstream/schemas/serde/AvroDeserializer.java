@@ -159,7 +159,9 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         try {
             writer = client.schemaById(id);
         } catch (RegistryException e) {
-            if (e.errorCode() == RegistryException.SCHEMA_NOT_FOUND || e.httpStatus() == 404) {
+            // Only the registry's own code means the id is unknown; a bare 404 (say, a URL that points at
+            // something other than a registry) is a configuration error, and must not dead-letter every record.
+            if (e.errorCode() == RegistryException.SCHEMA_NOT_FOUND) {
                 throw new UnknownSchemaIdException(topic, id, e);
             }
             throw new RegistryRejectedException(
