@@ -1,5 +1,6 @@
 package io.visionstream.schemas.serde;
 
+import io.visionstream.schemas.registry.AvroCompatibility;
 import io.visionstream.schemas.registry.ConfigValues;
 import io.visionstream.schemas.registry.InvalidConfigException;
 import io.visionstream.schemas.registry.RegistryException;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
@@ -184,13 +184,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         }
         SpecificData model = SpecificData.getForClass(type);
         Schema reader = model.getSchema(type);
-        List<String> problems =
-                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer)
-                        .getResult()
-                        .getIncompatibilities()
-                        .stream()
-                        .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
-                        .toList();
+        List<String> problems = AvroCompatibility.readProblems(reader, writer);
         if (!problems.isEmpty()) {
             throw new IncompatibleSchemaException(
                     topic,
