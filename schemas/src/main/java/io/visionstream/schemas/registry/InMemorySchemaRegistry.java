@@ -5,10 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 
 /**
  * An in-memory Schema Registry for {@code mock://scope} URLs: every client configured with the same scope
@@ -48,7 +45,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
         }
         if (!ids.isEmpty()) {
             Schema latest = byId.get(ids.get(ids.size() - 1));
-            List<String> problems = backwardProblems(schema, latest);
+            List<String> problems = AvroCompatibility.readProblems(schema, latest);
             if (!problems.isEmpty()) {
                 throw new RegistryException(
                         "POST /subjects/" + subject + "/versions",
@@ -116,7 +113,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     @Override
     public synchronized CompatibilityResult testCompatibility(String subject, String version, Schema schema) {
         RegisteredSchema against = version(subject, version);
-        List<String> problems = backwardProblems(schema, against.schema());
+        List<String> problems = AvroCompatibility.readProblems(schema, against.schema());
         return new CompatibilityResult(problems.isEmpty(), problems);
     }
 
@@ -127,14 +124,6 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
                     request, 404, RegistryException.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
         }
         return ids;
-    }
-
-    /** Why {@code reader} cannot read data written with {@code writer}; empty when it can. */
-    static List<String> backwardProblems(Schema reader, Schema writer) {
-        SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
-        return result.getResult().getIncompatibilities().stream()
-                .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
-                .collect(Collectors.toList());
     }
 
     @Override

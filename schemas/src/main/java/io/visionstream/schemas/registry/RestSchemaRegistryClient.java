@@ -170,13 +170,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private Duration backoff(int retry) {
-        long initial = config.retryWait().toMillis();
-        long max = config.retryMaxWait().toMillis();
-        long wait = initial;
-        for (int i = 1; i < retry && wait < max; i++) {
+        return backoff(retry, config.retryWait(), config.retryMaxWait());
+    }
+
+    /** The wait before retry number {@code retry} (from 1): {@code initial * 2^(retry-1)}, at most {@code max}. */
+    static Duration backoff(int retry, Duration initial, Duration max) {
+        long wait = initial.toMillis();
+        for (int i = 1; i < retry && wait < max.toMillis(); i++) {
             wait *= 2;
         }
-        return Duration.ofMillis(Math.min(wait, max));
+        return Duration.ofMillis(Math.min(wait, max.toMillis()));
     }
 
     private static void sleep(Duration wait, String request) {

@@ -1,5 +1,6 @@
 package io.visionstream.schemas.serde;
 
+import io.visionstream.schemas.registry.AvroCompatibility;
 import io.visionstream.schemas.registry.ConfigValues;
 import io.visionstream.schemas.registry.InvalidConfigException;
 import io.visionstream.schemas.registry.RegistryException;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
@@ -26,8 +26,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Reads records in the Confluent wire format: the writer schema is fetched from the registry by the id in
  * the header (cached) and resolved into the reader schema by Avro's rules.
  *
- * <p>Three kinds of reader: a fixed generated class ({@link #specific(Class, AvroSerdeConfig,
- * SchemaRegistryClient)}); the generated class named by the writer schema; or {@code GenericRecord}s in the
+ * <p>Three kinds of reader: a fixed generated class ({@link #specific(Class, SchemaRegistryClient)}); the generated class named by the writer schema; or {@code GenericRecord}s in the
  * writer's own schema ({@link #generic}). Configured by class name (Kafka calls {@link #configure}), it
  * follows Confluent's keys: {@code specific.avro.reader} (default false: generic), and
  * {@code specific.avro.key.type} / {@code specific.avro.value.type} to fix the class.
@@ -67,9 +66,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
     }
 
     /** A deserializer that returns instances of the generated class {@code type}. */
-    public static <T extends SpecificRecord> AvroDeserializer<T> specific(
-            Class<T> type, AvroSerdeConfig config, SchemaRegistryClient client) {
-        Objects.requireNonNull(config, "config");
+    public static <T extends SpecificRecord> AvroDeserializer<T> specific(Class<T> type, SchemaRegistryClient client) {
+        Objects.requireNonNull(type, "type");
         return new AvroDeserializer<>(new ReaderChoice(type, false), client);
     }
 
@@ -161,7 +159,9 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         try {
             writer = client.schemaById(id);
         } catch (RegistryException e) {
-            if (e.errorCode() == RegistryException.SCHEMA_NOT_FOUND || e.httpStatus() == 404) {
+            // Only the registry's own code means the id is unknown; a bare 404 (say, a URL that points at
+            // something other than a registry) is a configuration error, and must not dead-letter every record.
+            if (e.errorCode() == RegistryException.SCHEMA_NOT_FOUND) {
                 throw new UnknownSchemaIdException(topic, id, e);
             }
             throw new RegistryRejectedException(
@@ -184,13 +184,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         }
         SpecificData model = SpecificData.getForClass(type);
         Schema reader = model.getSchema(type);
-        List<String> problems =
-                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer)
-                        .getResult()
-                        .getIncompatibilities()
-                        .stream()
-                        .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
-                        .toList();
+        List<String> problems = AvroCompatibility.readProblems(reader, writer);
         if (!problems.isEmpty()) {
             throw new IncompatibleSchemaException(
                     topic,

@@ -1,5 +1,6 @@
 package io.visionstream.schemas.serde;
 
+import io.visionstream.schemas.registry.AvroCompatibility;
 import io.visionstream.schemas.registry.RegisteredSchema;
 import io.visionstream.schemas.registry.SchemaRegistryClient;
 import io.visionstream.schemas.registry.SchemaRegistryClients;
@@ -9,8 +10,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -39,6 +40,9 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
     private AvroSerdeConfig config;
     private SchemaRegistryClient client;
+    private final Map<SchemaPair, List<String>> projectionProblems = new ConcurrentHashMap<>();
+
+    private record SchemaPair(Schema reader, Schema writer) {}
 
     /** For Kafka's configuration by class name; {@link #configure} must be called before use. */
     public AvroSerializer() {}
@@ -103,13 +107,10 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
     /** Rewrites {@code record} as a generic record of {@code latest}'s schema, by Avro schema resolution. */
     private IndexedRecord project(String topic, RegisteredSchema latest, T record) {
         Schema own = record.getSchema();
-        List<String> problems =
-                SchemaCompatibility.checkReaderWriterCompatibility(latest.schema(), own)
-                        .getResult()
-                        .getIncompatibilities()
-                        .stream()
-                        .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
-                        .toList();
+        // Checked once per (latest schema, record schema): the check walks both schemas.
+        List<String> problems = projectionProblems.computeIfAbsent(
+                new SchemaPair(latest.schema(), own),
+                pair -> AvroCompatibility.readProblems(pair.reader(), pair.writer()));
         if (!problems.isEmpty()) {
             throw new IncompatibleSchemaException(
                     topic,

@@ -40,7 +40,7 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
         SchemaRegistryClient client = SchemaRegistryClients.create(config.registry());
         this.serializer = new AvroSerializer<>(config, client);
         if (type != null) {
-            this.deserializer = AvroDeserializer.specific(type, config, client);
+            this.deserializer = AvroDeserializer.specific(type, client);
         } else {
             AvroDeserializer<T> byName = new AvroDeserializer<>();
             Map<String, Object> withSpecific = new java.util.HashMap<>(configs);

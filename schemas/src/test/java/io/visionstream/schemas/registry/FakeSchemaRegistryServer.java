@@ -47,6 +47,7 @@ public final class FakeSchemaRegistryServer implements AutoCloseable {
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 500;
+    private volatile String failureBody;
     private volatile String requiredAuthorization;
     private volatile String lastAuthorization;
     private volatile String lastContentType;
@@ -88,7 +89,13 @@ public final class FakeSchemaRegistryServer implements AutoCloseable {
 
     /** Answers the next {@code count} requests with {@code status} and a Confluent error body. */
     public void failNext(int count, int status) {
+        failNext(count, status, null);
+    }
+
+    /** Answers the next {@code count} requests with {@code status} and {@code rawBody} (e.g. a proxy's page). */
+    public void failNext(int count, int status, String rawBody) {
         failureStatus = status;
+        failureBody = rawBody;
         failuresLeft.set(count);
     }
 
@@ -131,7 +138,11 @@ public final class FakeSchemaRegistryServer implements AutoCloseable {
                 return;
             }
             if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                send(exchange, failureStatus, error(failureStatus * 100 + 1, "Injected failure"));
+                if (failureBody != null) {
+                    sendRaw(exchange, failureStatus, "text/html", failureBody);
+                } else {
+                    send(exchange, failureStatus, error(failureStatus * 100 + 1, "Injected failure"));
+                }
                 return;
             }
             synchronized (this) {
@@ -295,8 +306,12 @@ public final class FakeSchemaRegistryServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
+        sendRaw(exchange, status, "application/vnd.schemaregistry.v1+json", body.toString());
+    }
+
+    private static void sendRaw(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

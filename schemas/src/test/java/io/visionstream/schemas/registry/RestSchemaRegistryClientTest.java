@@ -235,6 +235,27 @@ class RestSchemaRegistryClientTest {
                 .hasCauseInstanceOf(java.net.ConnectException.class);
     }
 
+    @Test
+    void anErrorBodyThatIsNotJsonIsReportedAsIs() {
+        server.failNext(1, 403, "<html><body>Forbidden by proxy</body></html>");
+        assertThatThrownBy(() -> client().schemaById(7))
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(403))
+                .hasMessage(
+                        "Schema Registry refused GET /schemas/ids/7: HTTP 403, error_code 403: <html><body>Forbidden by"
+                                + " proxy</body></html>");
+    }
+
+    @Test
+    void backoffDoublesUpToItsCap() {
+        java.time.Duration initial = java.time.Duration.ofMillis(100);
+        java.time.Duration max = java.time.Duration.ofMillis(500);
+        assertThat(java.util.stream.IntStream.rangeClosed(1, 5)
+                        .mapToObj(retry -> RestSchemaRegistryClient.backoff(retry, initial, max)
+                                .toMillis()))
+                .containsExactly(100L, 200L, 400L, 500L, 500L);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

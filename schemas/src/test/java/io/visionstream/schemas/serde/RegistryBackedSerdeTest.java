@@ -99,4 +99,17 @@ class RegistryBackedSerdeTest {
                         "Schema Registry POST /subjects/frames-value/versions failed (" + registry.url() + ": HTTP 503")
                 .doesNotContain(SECRET));
     }
+
+    @Test
+    void aUrlThatIsNotARegistryIsNotMistakenForAnUnknownId() {
+        Map<String, Object> wrongPath = Map.of(RegistryClientConfig.URL, registry.url() + "/not-the-registry");
+        byte[] bytes = {0, 0, 0, 0, 1, 0};
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AvroSerdes.specific(Frame.class, wrongPath, false)
+                        .deserializer()
+                        .deserialize("frames", bytes))
+                .isInstanceOf(RegistryRejectedException.class)
+                .hasMessage(
+                        "Topic 'frames', schema id 1: could not fetch the writer schema: Schema Registry refused GET"
+                                + " /schemas/ids/1: HTTP 404, error_code 404: HTTP 404 Not Found");
+    }
 }
