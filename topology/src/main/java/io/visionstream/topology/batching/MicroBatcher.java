@@ -26,12 +26,12 @@ public final class MicroBatcher<T, R> {
         List<R> run(List<T> inputs);
     }
 
-    /** The task an item came from: it receives the result for the position it added. */
-    public interface Owner<R> {
-        void complete(long position, R result, BatchInfo batch);
+    /** The task an item came from: it receives the result for the position and input it added. */
+    public interface Owner<T, R> {
+        void complete(long position, T input, R result, BatchInfo batch);
     }
 
-    private record Pending<T, R>(Owner<R> owner, long position, T input, long addedAtMs) {}
+    private record Pending<T, R>(Owner<T, R> owner, long position, T input, long addedAtMs) {}
 
     private final String name;
     private final int maxBatchSize;
@@ -68,7 +68,7 @@ public final class MicroBatcher<T, R> {
      * @throws RuntimeException whatever the runner throws; the batch's items are then dropped from this
      *     batcher, and their owners still hold them as unfinished (they must be retried from durable state)
      */
-    public void add(Owner<R> owner, long position, T input) {
+    public void add(Owner<T, R> owner, long position, T input) {
         pending.add(new Pending<>(owner, position, input, clock.getAsLong()));
         if (pending.size() >= maxBatchSize) {
             runBatch(BatchInfo.Trigger.SIZE);
@@ -97,7 +97,7 @@ public final class MicroBatcher<T, R> {
      *
      * @return how many items were removed
      */
-    public int removeOwner(Owner<R> owner) {
+    public int removeOwner(Owner<T, R> owner) {
         int before = pending.size();
         pending.removeIf(p -> p.owner() == owner);
         return before - pending.size();
@@ -134,7 +134,7 @@ public final class MicroBatcher<T, R> {
                 new BatchInfo(name + "-" + batchSequence++, batch.size(), trigger, started, finished - started);
         for (int i = 0; i < batch.size(); i++) {
             Pending<T, R> p = batch.get(i);
-            p.owner().complete(p.position(), results.get(i), info);
+            p.owner().complete(p.position(), p.input(), results.get(i), info);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.visionstream.topology.config;
 
+import io.visionstream.schemas.registry.RegistryClientConfig;
+import io.visionstream.schemas.serde.AvroSerdeConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -137,13 +139,20 @@ public record VisionConfig(
             "precision",
             "state.dir");
 
+    /** Our serdes' and registry client's keys (Confluent's names); {@code schema.registry.*} too. */
     private static final Set<String> SCHEMA_REGISTRY_KEYS = Set.of(
-            "auto.register.schemas",
-            "use.latest.version",
-            "key.subject.name.strategy",
-            "value.subject.name.strategy",
-            "basic.auth.credentials.source",
-            "basic.auth.user.info");
+            AvroSerdeConfig.AUTO_REGISTER_SCHEMAS,
+            AvroSerdeConfig.USE_LATEST_VERSION,
+            AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY,
+            AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY,
+            RegistryClientConfig.CREDENTIALS_SOURCE,
+            RegistryClientConfig.USER_INFO,
+            RegistryClientConfig.MAX_RETRIES,
+            RegistryClientConfig.RETRIES_WAIT_MS,
+            RegistryClientConfig.RETRIES_MAX_WAIT_MS,
+            RegistryClientConfig.CONNECT_TIMEOUT_MS,
+            RegistryClientConfig.READ_TIMEOUT_MS,
+            RegistryClientConfig.LATEST_CACHE_TTL_SEC);
 
     private static final List<String> KAFKA_PREFIXES = List.of(
             StreamsConfig.PRODUCER_PREFIX,

@@ -20,11 +20,11 @@ class MicroBatcherTest {
     };
 
     /** An owner that records what it was given. */
-    private static final class Task implements MicroBatcher.Owner<Integer> {
+    private static final class Task implements MicroBatcher.Owner<Integer, Integer> {
         final List<String> completed = new ArrayList<>();
 
         @Override
-        public void complete(long position, Integer result, BatchInfo batch) {
+        public void complete(long position, Integer input, Integer result, BatchInfo batch) {
             completed.add(position + "=" + result + "@" + batch.size() + "/" + batch.trigger());
         }
     }
@@ -95,7 +95,7 @@ class MicroBatcherTest {
     void batchIdsAreUniqueAndCarryTheBatcherName() {
         var batcher = batcher(1, 0);
         List<String> ids = new ArrayList<>();
-        MicroBatcher.Owner<Integer> owner = (position, result, batch) -> ids.add(batch.batchId());
+        MicroBatcher.Owner<Integer, Integer> owner = (position, input, result, batch) -> ids.add(batch.batchId());
         batcher.add(owner, 1, 1);
         batcher.add(owner, 2, 1);
         assertThat(ids).containsExactly("thread-1-0", "thread-1-1");

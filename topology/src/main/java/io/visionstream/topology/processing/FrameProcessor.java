@@ -1,0 +1,164 @@
+package io.visionstream.topology.processing;
+
+import io.visionstream.inference.engine.ImageResult;
+import io.visionstream.topology.batching.BatchInfo;
+import io.visionstream.topology.batching.MicroBatcher;
+import io.visionstream.topology.batching.OrderedOutbox;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * One task's frame processor. Every record is written to the changelogged pending-frames store before
+ * anything else happens and deleted only in the same transaction that forwards its outcome, so a frame
+ * whose offset was committed while it waited in a batch survives a crash: the store is restored and the
+ * frame batched again. Outcomes leave in input order through an {@link OrderedOutbox}.
+ *
+ * <p>Frames go to the stream thread's shared {@link MicroBatcher}; a batch closed while another task of
+ * the thread runs completes this task's frames in memory, and this task forwards them at its next
+ * {@code process} or wall-clock punctuation (a context can only forward from its own task).
+ */
+final class FrameProcessor
+        implements Processor<byte[], byte[], Object, Object>, MicroBatcher.Owner<PreparedFrame, ImageResult> {
+
+    private final Settings settings;
+    private final FramePreparer preparer;
+    private final OutputRecords outputs;
+    private final Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread;
+    private final LongSupplier clock;
+    private final OrderedOutbox<Outcome> outbox = new OrderedOutbox<>();
+
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<Long, byte[]> pending;
+    private MicroBatcher<PreparedFrame, ImageResult> batcher;
+
+    /**
+     * @param inputTopic the topic every record comes from (restored records need it named)
+     * @param storeName the pending-frames store
+     * @param punctuateEvery how often to run due batches and forward finished outcomes
+     */
+    record Settings(
+            String inputTopic,
+            String storeName,
+            String predictionsSink,
+            String embeddingsSink,
+            String deadLettersSink,
+            boolean embeddingsEnabled,
+            boolean normalizeEmbeddings,
+            Duration punctuateEvery) {}
+
+    FrameProcessor(
+            Settings settings,
+            FramePreparer preparer,
+            OutputRecords outputs,
+            Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread,
+            LongSupplier clock) {
+        this.settings = settings;
+        this.preparer = preparer;
+        this.outputs = outputs;
+        this.batcherOfThisThread = batcherOfThisThread;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.pending = context.getStateStore(settings.storeName());
+        this.batcher = batcherOfThisThread.get();
+        context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, now -> punctuate());
+        resumePendingFrames();
+    }
+
+    /** Frames restored from the changelog (a crash, a rebalance) go through again, in offset order. */
+    private void resumePendingFrames() {
+        int partition = context.taskId().partition();
+        try (KeyValueIterator<Long, byte[]> it = pending.all()) {
+            while (it.hasNext()) {
+                KeyValue<Long, byte[]> entry = it.next();
+                outbox.reserve(entry.key);
+                handle(InputRecord.fromStoreValue(settings.inputTopic(), partition, entry.key, entry.value));
+            }
+        }
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata source = context.recordMetadata()
+                .orElseThrow(() -> new IllegalStateException("frame records must come from a source topic"));
+        InputRecord in = new InputRecord(
+                source.topic(), source.partition(), source.offset(), record.key(), record.value(), record.timestamp());
+        outbox.reserve(in.offset());
+        pending.put(in.offset(), in.toStoreValue());
+        handle(in);
+        forwardFinished();
+    }
+
+    private void handle(InputRecord in) {
+        FramePreparer.Prepared prepared = preparer.prepare(in, clock.getAsLong());
+        if (prepared instanceof FramePreparer.Ready ready) {
+            batcher.add(this, in.offset(), ready.frame());
+        } else {
+            outbox.complete(in.offset(), ((FramePreparer.Done) prepared).outcome());
+        }
+    }
+
+    @Override
+    public void complete(long position, PreparedFrame frame, ImageResult result, BatchInfo batch) {
+        outbox.complete(position, new Outcome.Inferred(frame, result, batch));
+    }
+
+    private void punctuate() {
+        batcher.runIfDue();
+        forwardFinished();
+    }
+
+    private void forwardFinished() {
+        outbox.drain((offset, outcome) -> {
+            publish(outcome);
+            pending.delete(offset);
+        });
+    }
+
+    private void publish(Outcome outcome) {
+        long now = clock.getAsLong();
+        long timestamp = outcome.input().timestamp();
+        if (outcome instanceof Outcome.Inferred inferred) {
+            String source = inferred.frame().frame().getSourceId();
+            context.forward(
+                    new Record<>(source, outputs.prediction(inferred, now), timestamp), settings.predictionsSink());
+            if (settings.embeddingsEnabled()) {
+                context.forward(
+                        new Record<>(source, outputs.embedding(inferred, settings.normalizeEmbeddings()), timestamp),
+                        settings.embeddingsSink());
+            }
+        } else if (outcome instanceof Outcome.Skipped skipped) {
+            context.forward(
+                    new Record<>(skipped.frame().getSourceId(), outputs.prediction(skipped, now), timestamp),
+                    settings.predictionsSink());
+        } else if (outcome instanceof Outcome.Rejected rejected) {
+            context.forward(
+                    new Record<>(rejected.input().key(), OutputRecords.deadLetter(rejected), timestamp),
+                    settings.deadLettersSink());
+        } else {
+            throw new IllegalStateException(
+                    "unknown outcome " + outcome.getClass().getName());
+        }
+    }
+
+    @Override
+    public void close() {
+        // Unfinished frames stay in the store; whoever runs this task next resumes them.
+        if (batcher != null) {
+            batcher.removeOwner(this);
+        }
+        outbox.clear();
+    }
+}

@@ -1,0 +1,14 @@
+package io.visionstream.topology.processing;
+
+import io.visionstream.schemas.avro.Frame;
+
+/**
+ * A frame ready for the model.
+ *
+ * @param input the record it came from
+ * @param frame the deserialized frame (its image bytes are not needed any more, but kept: they are the
+ *     same array as the record's, not a copy)
+ * @param pixels {@code [3, H, W]} normalised floats in the model's input layout
+ * @param arrivedAtMs wall-clock time the processor first saw the record
+ */
+public record PreparedFrame(InputRecord input, Frame frame, float[] pixels, long arrivedAtMs) {}

@@ -1,0 +1,150 @@
+package io.visionstream.topology.processing;
+
+import io.visionstream.inference.engine.ImageResult;
+import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.image.DecodeLimits;
+import io.visionstream.inference.image.ImageDecoder;
+import io.visionstream.inference.image.Preprocessor;
+import io.visionstream.schemas.avro.Embedding;
+import io.visionstream.schemas.avro.Frame;
+import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.topology.batching.MicroBatcher;
+import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.topics.FrameSizing;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the processor's topology. A pure function: no I/O, no threads started; tests call exactly
+ * this.
+ *
+ * <pre>
+ *   frames (bytes) --> frame-processor --+--> predictions   (String key, Prediction)
+ *                          |             +--> embeddings    (String key, Embedding), if enabled
+ *                    pending-frames      +--> dead letters  (original key bytes, DeadLetter)
+ *                    (changelogged)
+ * </pre>
+ */
+public final class VisionTopology {
+
+    public static final String SOURCE = "frames-source";
+    public static final String PROCESSOR = "frame-processor";
+    public static final String PENDING_STORE = "pending-frames";
+    public static final String PREDICTIONS_SINK = "predictions-sink";
+    public static final String EMBEDDINGS_SINK = "embeddings-sink";
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    private VisionTopology() {}
+
+    /**
+     * @param engine the one model every stream thread shares; must be safe for concurrent callers
+     * @param model the name and version written into every output's lineage
+     * @param clock wall-clock milliseconds (a parameter so tests can drive time)
+     */
+    public static Topology build(VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock) {
+        Map<String, Object> registry = new LinkedHashMap<>(config.schemaRegistry());
+        var frames = AvroSerdes.specific(Frame.class, registry, false);
+        var predictions = AvroSerdes.specific(Prediction.class, registry, false);
+        var embeddings = AvroSerdes.specific(Embedding.class, registry, false);
+        var deadLetters = AvroSerdes.deadLetter(registry);
+
+        Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+        ImageDecoder decoder = new ImageDecoder(
+                new DecodeLimits(config.maxFrameBytes(), config.maxImagePixels(), DecodeLimits.DEFAULT_MAX_SIDE));
+        FramePreparer preparer = new FramePreparer(
+                frames.deserializer(), decoder, preprocessor, config.maxFrameBytes(), config.maxFrameAgeMs());
+        OutputRecords outputs = new OutputRecords(model);
+
+        // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
+        // batcher goes away with the thread.
+        ThreadLocal<MicroBatcher<PreparedFrame, ImageResult>> batchers =
+                ThreadLocal.withInitial(() -> new MicroBatcher<>(
+                        Thread.currentThread().getName(),
+                        config.maxBatchSize(),
+                        config.maxBatchDelayMs(),
+                        new EngineRunner(engine, config.maxBatchSize()),
+                        clock));
+
+        FrameProcessor.Settings settings = new FrameProcessor.Settings(
+                config.topics().input(),
+                PENDING_STORE,
+                PREDICTIONS_SINK,
+                EMBEDDINGS_SINK,
+                DEAD_LETTERS_SINK,
+                config.embeddingsEnabled(),
+                config.normalizeEmbeddings(),
+                punctuationInterval(config.maxBatchDelayMs()));
+
+        Topology topology = new Topology();
+        topology.addSource(
+                SOURCE,
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                config.topics().input());
+        topology.addProcessor(
+                PROCESSOR, () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock), SOURCE);
+        topology.addStateStore(pendingStore(new FrameSizing(config.maxFrameBytes())), PROCESSOR);
+        topology.addSink(
+                PREDICTIONS_SINK,
+                config.topics().predictions(),
+                new StringSerializer(),
+                predictions.serializer(),
+                PROCESSOR);
+        if (config.embeddingsEnabled()) {
+            topology.addSink(
+                    EMBEDDINGS_SINK,
+                    config.topics().embeddings(),
+                    new StringSerializer(),
+                    embeddings.serializer(),
+                    PROCESSOR);
+        }
+        topology.addSink(
+                DEAD_LETTERS_SINK,
+                config.topics().deadLetters(),
+                new ByteArraySerializer(),
+                deadLetters.serializer(),
+                PROCESSOR);
+        return topology;
+    }
+
+    /**
+     * Due batches are noticed at this interval; a quarter of the batch delay keeps the overshoot small,
+     * bounded to [1 ms, 10 ms] so idle tasks cost little.
+     */
+    static Duration punctuationInterval(long maxBatchDelayMs) {
+        return Duration.ofMillis(Math.max(1, Math.min(10, maxBatchDelayMs / 4)));
+    }
+
+    /**
+     * Pending frames, keyed by input offset (big-endian, so iteration is in offset order). Caching
+     * matters: a frame stored and deleted within one commit interval reaches the changelog only as a
+     * tombstone, so the frame's bytes are written again only if it is still pending at a commit. The
+     * changelog is compacted eagerly, since all but the last few frames are deleted.
+     */
+    static StoreBuilder<KeyValueStore<Long, byte[]>> pendingStore(FrameSizing sizing) {
+        Map<String, String> changelog = new LinkedHashMap<>(sizing.frameTopicConfig());
+        changelog.put(
+                TopicConfig.SEGMENT_MS_CONFIG,
+                String.valueOf(Duration.ofMinutes(10).toMillis()));
+        changelog.put(
+                TopicConfig.DELETE_RETENTION_MS_CONFIG,
+                String.valueOf(Duration.ofMinutes(1).toMillis()));
+        changelog.put(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1");
+        return Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(changelog);
+    }
+}
