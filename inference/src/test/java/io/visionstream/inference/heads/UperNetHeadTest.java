@@ -135,6 +135,22 @@ class UperNetHeadTest {
     }
 
     @Test
+    void forwardLeavesNothingOnTheManagerThatOwnsTheParameters() {
+        UperNetHead head = initializedHead(FIXTURE_CONFIG, 8, 12);
+        int before = manager.getManagedArrays().size();
+
+        try (NDManager batch = NDManager.newBaseManager()) {
+            NDList maps = new NDList();
+            for (int i = 0; i < 4; i++) {
+                maps.add(batch.randomNormal(new Shape(1, 32, 8, 12)));
+            }
+            head.segment(new ParameterStore(batch, false), maps, 64, 96);
+        }
+
+        assertThat(manager.getManagedArrays()).hasSize(before);
+    }
+
+    @Test
     void parameterNamesAndShapesAreThoseOfTheReferenceStateDict() {
         Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
         Map<String, Shape> reference = new LinkedHashMap<>();
@@ -237,6 +253,16 @@ class UperNetHeadTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "dense head feature maps must share one shape: map 0 is (1, 32, 8, 12), map 2 is (1, 32, 8, 10)");
+    }
+
+    @Test
+    void trainingOnASingleImageIsRejected() {
+        UperNetHead head = initializedHead(FIXTURE_CONFIG, 8, 12);
+
+        assertThatThrownBy(() -> head.forward(ps, randomMaps(1, 32, 8, 12), true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "training the dense head needs a batch of at least 2 (batch norm after 1x1 pooling), got 1");
     }
 
     @Test
