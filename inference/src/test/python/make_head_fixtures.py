@@ -190,6 +190,12 @@ def head_fixture(gen):
         for i, x in enumerate(small):
             tensors[f"small.input.{i}"] = x
         tensors["small.output.logits"] = small_logits
+        # 40x56 image, patch 8: odd maps 5x7 -> pyramid 20x28, 10x14, 5x7, 2x3 (2x3 -> 5x7 is not 2x)
+        odd = [torch.randn(1, dim, 5, 7, generator=gen) for _ in range(4)]
+        _, _, odd_logits = head(odd, (40, 56))
+        for i, x in enumerate(odd):
+            tensors[f"odd.input.{i}"] = x
+        tensors["odd.output.logits"] = odd_logits
     save_safetensors(os.path.join(OUT, "upernet_head.safetensors"), tensors)
 
 

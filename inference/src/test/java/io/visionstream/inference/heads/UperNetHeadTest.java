@@ -135,6 +135,18 @@ class UperNetHeadTest {
     }
 
     @Test
+    void wholeHeadMatchesThePyTorchReferenceOnOddGrids() {
+        // 40x56 image, patch 8 -> 5x7 maps -> 2x3 coarsest level, upsampled by non-integer factors
+        Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
+        UperNetHead head = initializedHead(FIXTURE_CONFIG, 5, 7);
+        head.loadWeights(fx);
+
+        NDArray logits = head.forward(ps, inputs(fx, "odd.input."), 40, 56, false);
+
+        Fixtures.assertClose(logits, fx.get("odd.output.logits"), 1e-4);
+    }
+
+    @Test
     void forwardLeavesNothingOnTheManagerThatOwnsTheParameters() {
         UperNetHead head = initializedHead(FIXTURE_CONFIG, 8, 12);
         int before = manager.getManagedArrays().size();
@@ -154,6 +166,7 @@ class UperNetHeadTest {
     void parameterNamesAndShapesAreThoseOfTheReferenceStateDict() {
         Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
         Map<String, Shape> reference = new LinkedHashMap<>();
+        // the fixture file also holds inputs and outputs; the head's tensors are those under decode_head.
         fx.forEach((name, array) -> {
             if (name.startsWith("decode_head.") && !name.endsWith("num_batches_tracked")) {
                 reference.put(name, array.getShape());

@@ -35,6 +35,7 @@ class UperNetHeadTrainingTest {
         UperNetHead head = new UperNetHead(TINY);
         try (Model model = Model.newInstance("dense-head")) {
             model.setBlock(head);
+            // The config's loss is not used: the loop computes the per-pixel cross-entropy itself.
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optOptimizer(Optimizer.adam()
                             .optLearningRateTracker(Tracker.fixed(0.01f))
