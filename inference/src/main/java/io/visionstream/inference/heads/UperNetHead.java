@@ -335,6 +335,25 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
         loadWeights(byName);
     }
 
+    /**
+     * Copies of every parameter, each named by its checkpoint name, ready for {@code
+     * NDList.encode(NDList.Encoding.SAFETENSORS)}; {@link #loadWeights(NDList)} reads them back.
+     *
+     * @param manager owner of the copies (the caller closes it)
+     * @return one array per entry of {@link #checkpointParameters()}, in that order
+     * @throws ai.djl.nn.UninitializedParameterException if the head has not been initialised
+     */
+    public NDList exportWeights(NDManager manager) {
+        NDList out = new NDList();
+        checkpointParameters().forEach((name, p) -> {
+            NDArray copy = p.getArray().toDevice(manager.getDevice(), true);
+            copy.attach(manager);
+            copy.setName(name);
+            out.add(copy);
+        });
+        return out;
+    }
+
     private static boolean isBatchCounter(String name, Map<String, Parameter> expected) {
         if (!name.endsWith("." + BATCHES_TRACKED)) {
             return false;

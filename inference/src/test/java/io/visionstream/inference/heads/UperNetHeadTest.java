@@ -227,6 +227,20 @@ class UperNetHeadTest {
     }
 
     @Test
+    void exportedWeightsSurviveASafetensorsRoundTrip() {
+        Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
+        UperNetHead trained = initializedHead(FIXTURE_CONFIG, 8, 12);
+        trained.loadWeights(fx);
+        byte[] file = trained.exportWeights(manager).encode(NDList.Encoding.SAFETENSORS);
+
+        UperNetHead restored = initializedHead(FIXTURE_CONFIG, 8, 12);
+        restored.loadWeights(NDList.decode(manager, file));
+
+        NDArray logits = restored.forward(ps, inputs(fx, "input."), 64, 96, false);
+        Fixtures.assertClose(logits, fx.get("output.logits"), 1e-4);
+    }
+
+    @Test
     void loadingBeforeInitializeIsRejected() {
         UperNetHead head = new UperNetHead(FIXTURE_CONFIG);
 
