@@ -170,6 +170,27 @@ def resize_fixture(gen):
     save_safetensors(os.path.join(OUT, "resize.safetensors"), tensors)
 
 
+def batch_norm_fixture(gen):
+    """BatchNorm2d in training mode (batch statistics, running-stat update) and then in eval mode."""
+    bn = nn.BatchNorm2d(3)
+    with torch.no_grad():
+        bn.weight.copy_(torch.rand(3, generator=gen) + 0.5)
+        bn.bias.copy_(torch.randn(3, generator=gen))
+        bn.running_mean.copy_(torch.randn(3, generator=gen))
+        bn.running_var.copy_(torch.rand(3, generator=gen) + 0.5)
+    tensors = OrderedDict([("weight", bn.weight), ("bias", bn.bias),
+                           ("running_mean", bn.running_mean.clone()),
+                           ("running_var", bn.running_var.clone())])
+    x = torch.randn(4, 3, 5, 5, generator=gen) * 2 + 1
+    with torch.no_grad():
+        tensors["input"] = x
+        tensors["train.output"] = bn.train()(x)
+        tensors["train.running_mean"] = bn.running_mean.clone()
+        tensors["train.running_var"] = bn.running_var.clone()
+        tensors["eval.output"] = bn.eval()(x)
+    save_safetensors(os.path.join(OUT, "batch_norm.safetensors"), tensors)
+
+
 def head_fixture(gen):
     dim, channels, num_classes = 32, 16, 4
     head = Head(dim, channels, num_classes).eval()
@@ -190,6 +211,12 @@ def head_fixture(gen):
         for i, x in enumerate(small):
             tensors[f"small.input.{i}"] = x
         tensors["small.output.logits"] = small_logits
+        # 40x56 image, patch 8: odd maps 5x7 -> pyramid 20x28, 10x14, 5x7, 2x3 (2x3 -> 5x7 is not 2x)
+        odd = [torch.randn(1, dim, 5, 7, generator=gen) for _ in range(4)]
+        _, _, odd_logits = head(odd, (40, 56))
+        for i, x in enumerate(odd):
+            tensors[f"odd.input.{i}"] = x
+        tensors["odd.output.logits"] = odd_logits
     save_safetensors(os.path.join(OUT, "upernet_head.safetensors"), tensors)
 
 
@@ -200,6 +227,7 @@ def main():
     adaptive_pool_fixture(gen)
     resize_fixture(gen)
     head_fixture(gen)
+    batch_norm_fixture(gen)
 
 
 if __name__ == "__main__":

@@ -39,12 +39,16 @@ final class ConvTranspose2x2 extends AbstractBlock implements CheckpointNamed {
         long b = s.get(0);
         long h = s.get(2);
         long w = s.get(3);
+        // Views of the parameters would otherwise belong to the parameters' manager and outlive the batch.
         NDArray kernel = ps.getValue(weight, x.getDevice(), training).reshape(inChannels, outChannels * 4);
+        kernel.attach(x.getManager());
+        NDArray shift = ps.getValue(bias, x.getDevice(), training).reshape(1, outChannels, 1, 1);
+        shift.attach(x.getManager());
         NDArray cells = x.transpose(0, 2, 3, 1).matMul(kernel); // [B, H, W, out*2*2]
         NDArray y = cells.reshape(b, h, w, outChannels, 2, 2)
                 .transpose(0, 3, 1, 4, 2, 5) // [B, out, H, 2, W, 2]
                 .reshape(b, outChannels, 2 * h, 2 * w);
-        return y.add(ps.getValue(bias, x.getDevice(), training).reshape(1, outChannels, 1, 1));
+        return y.add(shift);
     }
 
     @Override

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,13 @@ import java.util.Map;
  *
  * <p>Parameters have fixed shapes from the config, so {@code initialize} only needs some valid input
  * shapes (see {@link #inputShapes}). Checkpoint names follow mmseg's Feature2Pyramid + UPerHead under
- * {@link #PREFIX}: see {@link #parameterShapes()}. Thread-safety: inference forwards may run
- * concurrently once weights are loaded; training and {@link #loadWeights} must not overlap anything.
+ * {@link #PREFIX}: see {@link #parameterShapes()}.
+ *
+ * <p>Memory: every intermediate and result is attached to the manager of the input maps, never to the
+ * parameters' manager, so running each batch in a sub-manager frees everything it made. Thread-safety:
+ * the head keeps no per-call state and an inference forward writes nothing, so inference forwards may
+ * run concurrently once weights are loaded; a training forward (it updates BN running statistics) and
+ * {@link #loadWeights} must not overlap any other call.
  */
 public final class UperNetHead extends AbstractBlock implements CheckpointNamed {
 
@@ -89,7 +95,7 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
      */
     public Shape[] inputShapes(long batch, long gridH, long gridW) {
         Shape[] shapes = new Shape[DenseHeadConfig.NUM_LEVELS];
-        java.util.Arrays.fill(shapes, new Shape(batch, config.inDim(), gridH, gridW));
+        Arrays.fill(shapes, new Shape(batch, config.inDim(), gridH, gridW));
         return shapes;
     }
 
@@ -128,7 +134,7 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        validate(inputs);
+        validate(inputs, training);
         NDList pyramid = neck.pyramid(ps, inputs, training);
         NDArray[] laterals = new NDArray[DenseHeadConfig.NUM_LEVELS];
         for (int i = 0; i < lateralConvs.size(); i++) {
@@ -156,7 +162,7 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
         return new NDList(logits);
     }
 
-    private void validate(NDList inputs) {
+    private void validate(NDList inputs, boolean training) {
         if (inputs.size() != DenseHeadConfig.NUM_LEVELS) {
             throw new IllegalArgumentException("dense head expects " + DenseHeadConfig.NUM_LEVELS
                     + " feature maps (one per dense_head.block_indices " + config.blockIndices() + "), got "
@@ -177,6 +183,11 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
         if (first.get(2) < 2 || first.get(3) < 2) {
             throw new IllegalArgumentException("dense head needs feature maps of at least 2x2 patches (the 1/32"
                     + " level max-pools 2x2), got " + first.get(2) + "x" + first.get(3));
+        }
+        if (training && first.get(0) < 2 && config.poolScales().contains(1)) {
+            // The 1x1 pyramid-pooling branch leaves BN one value per channel, which has no variance.
+            throw new IllegalArgumentException(
+                    "training the dense head needs a batch of at least 2 (batch norm after 1x1 pooling), got 1");
         }
     }
 
@@ -322,6 +333,25 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
             }
         }
         loadWeights(byName);
+    }
+
+    /**
+     * Copies of every parameter, each named by its checkpoint name, ready for {@code
+     * NDList.encode(NDList.Encoding.SAFETENSORS)}; {@link #loadWeights(NDList)} reads them back.
+     *
+     * @param manager owner of the copies (the caller closes it)
+     * @return one array per entry of {@link #checkpointParameters()}, in that order
+     * @throws ai.djl.nn.UninitializedParameterException if the head has not been initialised
+     */
+    public NDList exportWeights(NDManager manager) {
+        NDList out = new NDList();
+        checkpointParameters().forEach((name, p) -> {
+            NDArray copy = p.getArray().toDevice(manager.getDevice(), true);
+            copy.attach(manager);
+            copy.setName(name);
+            out.add(copy);
+        });
+        return out;
     }
 
     private static boolean isBatchCounter(String name, Map<String, Parameter> expected) {

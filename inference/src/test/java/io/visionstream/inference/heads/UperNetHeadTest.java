@@ -135,9 +135,38 @@ class UperNetHeadTest {
     }
 
     @Test
+    void wholeHeadMatchesThePyTorchReferenceOnOddGrids() {
+        // 40x56 image, patch 8 -> 5x7 maps -> 2x3 coarsest level, upsampled by non-integer factors
+        Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
+        UperNetHead head = initializedHead(FIXTURE_CONFIG, 5, 7);
+        head.loadWeights(fx);
+
+        NDArray logits = head.forward(ps, inputs(fx, "odd.input."), 40, 56, false);
+
+        Fixtures.assertClose(logits, fx.get("odd.output.logits"), 1e-4);
+    }
+
+    @Test
+    void forwardLeavesNothingOnTheManagerThatOwnsTheParameters() {
+        UperNetHead head = initializedHead(FIXTURE_CONFIG, 8, 12);
+        int before = manager.getManagedArrays().size();
+
+        try (NDManager batch = NDManager.newBaseManager()) {
+            NDList maps = new NDList();
+            for (int i = 0; i < 4; i++) {
+                maps.add(batch.randomNormal(new Shape(1, 32, 8, 12)));
+            }
+            head.segment(new ParameterStore(batch, false), maps, 64, 96);
+        }
+
+        assertThat(manager.getManagedArrays()).hasSize(before);
+    }
+
+    @Test
     void parameterNamesAndShapesAreThoseOfTheReferenceStateDict() {
         Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
         Map<String, Shape> reference = new LinkedHashMap<>();
+        // the fixture file also holds inputs and outputs; the head's tensors are those under decode_head.
         fx.forEach((name, array) -> {
             if (name.startsWith("decode_head.") && !name.endsWith("num_batches_tracked")) {
                 reference.put(name, array.getShape());
@@ -198,6 +227,20 @@ class UperNetHeadTest {
     }
 
     @Test
+    void exportedWeightsSurviveASafetensorsRoundTrip() {
+        Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
+        UperNetHead trained = initializedHead(FIXTURE_CONFIG, 8, 12);
+        trained.loadWeights(fx);
+        byte[] file = trained.exportWeights(manager).encode(NDList.Encoding.SAFETENSORS);
+
+        UperNetHead restored = initializedHead(FIXTURE_CONFIG, 8, 12);
+        restored.loadWeights(NDList.decode(manager, file));
+
+        NDArray logits = restored.forward(ps, inputs(fx, "input."), 64, 96, false);
+        Fixtures.assertClose(logits, fx.get("output.logits"), 1e-4);
+    }
+
+    @Test
     void loadingBeforeInitializeIsRejected() {
         UperNetHead head = new UperNetHead(FIXTURE_CONFIG);
 
@@ -237,6 +280,16 @@ class UperNetHeadTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "dense head feature maps must share one shape: map 0 is (1, 32, 8, 12), map 2 is (1, 32, 8, 10)");
+    }
+
+    @Test
+    void trainingOnASingleImageIsRejected() {
+        UperNetHead head = initializedHead(FIXTURE_CONFIG, 8, 12);
+
+        assertThatThrownBy(() -> head.forward(ps, randomMaps(1, 32, 8, 12), true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "training the dense head needs a batch of at least 2 (batch norm after 1x1 pooling), got 1");
     }
 
     @Test
