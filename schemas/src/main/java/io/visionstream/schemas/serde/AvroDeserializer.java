@@ -120,7 +120,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE, bodyLength, null);
         T value;
         try {
-            value = reader.read(null, decoder);
+            // Avro allocates whatever a length prefix claims; bound every length by the body first.
+            value = reader.read(null, new BoundedDecoder(decoder, bodyLength));
         } catch (EOFException e) {
             throw new TruncatedPayloadException(
                     topic,

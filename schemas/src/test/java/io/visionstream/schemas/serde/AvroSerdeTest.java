@@ -231,6 +231,32 @@ class AvroSerdeTest {
     }
 
     @Test
+    void aBytesFieldClaimingAGibibyteIsRefusedBeforeAnythingIsAllocated() throws IOException {
+        Serde<Frame> serde = AvroSerdes.specific(Frame.class, config(), false);
+        serde.serializer().serialize("frames", SampleRecords.frame());
+        // A Frame body whose image length prefix claims 1 GiB, with no image bytes behind it: plain Avro
+        // would allocate the gibibyte before noticing, and a few such records exhaust the heap.
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder out =
+                org.apache.avro.io.EncoderFactory.get().binaryEncoder(body, null);
+        out.writeString("cam-1");
+        out.writeLong(7); // sequence
+        out.writeLong(1_700_000_000_000L); // captureTime
+        out.writeEnum(1); // JPEG
+        out.writeInt(640);
+        out.writeInt(480);
+        out.writeLong(1L << 30); // image: the length prefix only
+        out.flush();
+        byte[] payload = new byte[5 + body.size()];
+        payload[4] = 1; // magic 0, schema id 1
+        System.arraycopy(body.toByteArray(), 0, payload, 5, body.size());
+
+        assertThatThrownBy(() -> serde.deserializer().deserialize("frames", payload))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("bytes field declares a length of 1073741824 bytes in a body of " + body.size());
+    }
+
+    @Test
     void bytesLeftOverAfterTheRecordAreMalformed() {
         Serde<Frame> serde = AvroSerdes.specific(Frame.class, config(), false);
         byte[] bytes = serde.serializer().serialize("frames", SampleRecords.frame());
