@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Real-time Vision Transformer inference over Kafka Streams.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {PredictCommand.class, CommandLine.HelpCommand.class})
 public final class VisionApp implements Runnable {
 
     @CommandLine.Spec
@@ -21,7 +21,28 @@ public final class VisionApp implements Runnable {
 
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new VisionApp());
+        return new CommandLine(new VisionApp()).setExecutionExceptionHandler(VisionApp::reportFailure);
+    }
+
+    /**
+     * A command that fails (bad configuration, a missing model, an unreachable broker) reports one line
+     * naming the problem and exits 1; the stack trace follows only with {@code VISION_DEBUG} set.
+     */
+    static int reportFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        StringBuilder line =
+                new StringBuilder("vision ").append(cli.getCommandName()).append(": ");
+        line.append(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !line.toString().contains(cause.getMessage())) {
+                line.append(": ").append(cause.getMessage());
+            }
+        }
+        cli.getErr().println(line);
+        if (System.getenv("VISION_DEBUG") != null) {
+            e.printStackTrace(cli.getErr());
+        }
+        cli.getErr().flush();
+        return 1;
     }
 
     @Override

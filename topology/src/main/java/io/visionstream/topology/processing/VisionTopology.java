@@ -2,6 +2,7 @@ package io.visionstream.topology.processing;
 
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.ImageDecoder;
 import io.visionstream.inference.image.Preprocessor;

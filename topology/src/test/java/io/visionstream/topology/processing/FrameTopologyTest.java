@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.visionstream.inference.engine.BatchResult;
 import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.FrameFormat;
 import io.visionstream.inference.image.ImageDecoder;

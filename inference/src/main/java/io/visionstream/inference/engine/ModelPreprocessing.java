@@ -1,6 +1,5 @@
-package io.visionstream.topology.processing;
+package io.visionstream.inference.engine;
 
-import io.visionstream.inference.engine.ModelInfo;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.weights.PreprocessSettings;
 
