@@ -39,6 +39,10 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param device {@code device}: auto, cpu or gpu
  * @param precision {@code precision}: fp32, fp16 or bf16 (the last two on GPU only)
  * @param stateDir {@code state.dir}: Kafka Streams' local state, empty for its default
+ * @param createTopics {@code topics.create}: create missing topics at start-up (sized for frames)
+ * @param topicPartitions {@code topics.partitions}: partitions of topics this creates
+ * @param topicReplicationFactor {@code topics.replication.factor}: replicas of topics this creates, -1
+ *     for the broker's default
  * @param kafka every other setting Kafka's clients know, passed through unchanged (security, tuning)
  * @param schemaRegistry settings for the Avro serdes ({@code schema.registry.*}, {@code basic.auth.*},
  *     subject name strategies, {@code auto.register.schemas}, {@code use.latest.version})
@@ -63,6 +67,9 @@ public record VisionConfig(
         String device,
         String precision,
         Optional<Path> stateDir,
+        boolean createTopics,
+        int topicPartitions,
+        int topicReplicationFactor,
         Map<String, String> kafka,
         Map<String, String> schemaRegistry) {
 
@@ -110,6 +117,9 @@ public record VisionConfig(
         d.put("embeddings.normalize", "true");
         d.put("device", "auto");
         d.put("precision", "fp32");
+        d.put("topics.create", "true");
+        d.put("topics.partitions", "6");
+        d.put("topics.replication.factor", "-1");
         return Map.copyOf(d);
     }
 
@@ -137,7 +147,10 @@ public record VisionConfig(
             "embeddings.normalize",
             "device",
             "precision",
-            "state.dir");
+            "state.dir",
+            "topics.create",
+            "topics.partitions",
+            "topics.replication.factor");
 
     /** Our serdes' and registry client's keys (Confluent's names); {@code schema.registry.*} too. */
     private static final Set<String> SCHEMA_REGISTRY_KEYS = Set.of(
@@ -197,6 +210,11 @@ public record VisionConfig(
         if (!Set.of("fp32", "fp16", "bf16").contains(precision)) {
             throw new ConfigException("precision must be fp32, fp16 or bf16, got '" + precision + "'");
         }
+        requireRange("topics.partitions", topicPartitions, 1, 10_000);
+        if (topicReplicationFactor != -1 && (topicReplicationFactor < 1 || topicReplicationFactor > 32)) {
+            throw new ConfigException("topics.replication.factor must be -1 (broker default) or between 1 and 32, got "
+                    + topicReplicationFactor);
+        }
         kafka = Map.copyOf(kafka);
         schemaRegistry = Map.copyOf(schemaRegistry);
     }
@@ -252,6 +270,9 @@ public record VisionConfig(
                 s.get("device").toLowerCase(Locale.ROOT),
                 s.get("precision").toLowerCase(Locale.ROOT),
                 Optional.ofNullable(s.get("state.dir")).map(Path::of),
+                parseBoolean(s, "topics.create"),
+                parseInt(s, "topics.partitions"),
+                parseInt(s, "topics.replication.factor"),
                 kafka,
                 registry);
     }
@@ -281,6 +302,9 @@ public record VisionConfig(
         all.put("device", device);
         all.put("precision", precision);
         stateDir.ifPresent(d -> all.put("state.dir", d.toString()));
+        all.put("topics.create", String.valueOf(createTopics));
+        all.put("topics.partitions", String.valueOf(topicPartitions));
+        all.put("topics.replication.factor", String.valueOf(topicReplicationFactor));
         all.putAll(kafka);
         all.putAll(schemaRegistry);
         return Secrets.masked(all);

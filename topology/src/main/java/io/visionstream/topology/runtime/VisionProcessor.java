@@ -1,0 +1,158 @@
+package io.visionstream.topology.runtime;
+
+import io.visionstream.inference.engine.EngineOptions;
+import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.engine.InferenceEngines;
+import io.visionstream.inference.engine.Precision;
+import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.processing.ModelIdentity;
+import io.visionstream.topology.processing.StreamsProperties;
+import io.visionstream.topology.processing.VisionTopology;
+import io.visionstream.topology.topics.FrameSizing;
+import io.visionstream.topology.topics.TopicSetup;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running processor: one model, one Kafka Streams client. Closing it stops Kafka Streams first
+ * (frames still waiting in a batch stay in the changelogged store for the next instance), then frees the
+ * model.
+ *
+ * <p>An exception that escapes processing (an engine failure, an unreachable schema registry) shuts the
+ * client down rather than replacing the thread: a model that fails once will fail again, and a restarted
+ * process is the visible way to retry. {@link #awaitStop()} then returns the cause.
+ *
+ * <p>Thread-safe.
+ */
+public final class VisionProcessor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(VisionProcessor.class);
+
+    private final KafkaStreams streams;
+    private final InferenceEngine engine;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private VisionProcessor(KafkaStreams streams, InferenceEngine engine) {
+        this.streams = streams;
+        this.engine = engine;
+    }
+
+    /**
+     * Opens the model, creates or checks the topics, and starts Kafka Streams.
+     *
+     * @throws IOException if the model directory cannot be read
+     * @throws TopicSetup.TopicTooSmallException if an existing topic cannot carry frames
+     * @throws IllegalStateException if the cluster cannot be reached
+     */
+    public static VisionProcessor start(VisionConfig config) throws IOException {
+        log.info("Starting with {}", config.describe());
+        EngineOptions options = new EngineOptions(
+                config.topK(), Precision.valueOf(config.precision().toUpperCase(Locale.ROOT)), config.device());
+        InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
+        try {
+            log.info("Model {} loaded: {}", config.modelDir(), engine.info());
+            ModelIdentity model = ModelIdentity.of(config.modelDir());
+            Properties props = StreamsProperties.of(config);
+            if (config.createTopics()) {
+                ensureTopics(config, props);
+            }
+            KafkaStreams streams =
+                    new KafkaStreams(VisionTopology.build(config, engine, model, System::currentTimeMillis), props);
+            VisionProcessor processor = new VisionProcessor(streams, engine);
+            streams.setUncaughtExceptionHandler(processor::onUncaught);
+            streams.setStateListener((now, before) -> {
+                log.info("Kafka Streams {} -> {}", before, now);
+                if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                    processor.stopped.countDown();
+                }
+            });
+            streams.start();
+            return processor;
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    private static void ensureTopics(VisionConfig config, Properties streamsProps) {
+        StreamsConfig streamsConfig = new StreamsConfig(streamsProps);
+        try (Admin admin = Admin.create(streamsConfig.getAdminConfigs(config.applicationId() + "-setup"))) {
+            var topics = config.topics();
+            List<String> outputs = config.embeddingsEnabled()
+                    ? List.of(topics.predictions(), topics.embeddings())
+                    : List.of(topics.predictions());
+            TopicSetup.ensure(
+                    admin,
+                    new TopicSetup.Plan(topics.input(), topics.deadLetters(), outputs, config.topicPartitions(), (short)
+                            config.topicReplicationFactor()),
+                    new FrameSizing(config.maxFrameBytes()));
+        }
+    }
+
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(Throwable e) {
+        log.error("Processing failed; shutting down (pending frames stay in the store for the next start)", e);
+        failure.compareAndSet(null, e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /** Kafka Streams' state, e.g. RUNNING. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /**
+     * Waits until Kafka Streams is RUNNING.
+     *
+     * @return false if it did not get there in time or stopped first
+     */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Blocks until Kafka Streams stops; returns what stopped it, or null for a requested close. */
+    public Throwable awaitStop() throws InterruptedException {
+        stopped.await();
+        return failure.get();
+    }
+
+    /** Waits at most {@code timeout} for a stop; true if it stopped. */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The failure that stopped processing, if any. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+        engine.close();
+    }
+}

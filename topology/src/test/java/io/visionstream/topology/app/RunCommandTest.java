@@ -1,0 +1,82 @@
+package io.visionstream.topology.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Configuration errors of {@code ./vision run}: one line naming the key, before anything connects. */
+class RunCommandTest {
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(Map<String, String> environment, String... args) {
+        RunCommand command = new RunCommand();
+        command.environment = environment;
+        CommandLine cli = new CommandLine(command).setExecutionExceptionHandler(VisionApp::reportFailure);
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    @Test
+    void aMissingModelDirIsOneLineNamingTheKey() {
+        int exit =
+                run(Map.of(), "run", "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://x");
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("vision run: model.dir is required: the model directory to serve");
+    }
+
+    @Test
+    void environmentVariablesAreReadAndCommandLineSettingsWinOverThem() {
+        int exit = run(
+                Map.of(
+                        "VISION_BOOTSTRAP_SERVERS",
+                        "localhost:1",
+                        "VISION_SCHEMA_REGISTRY_URL",
+                        "mock://x",
+                        "VISION_MODEL_DIR",
+                        "m",
+                        "VISION_MAX_BATCH_SIZE",
+                        "8"),
+                "run",
+                "--set",
+                "max.batch.size=0");
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("vision run: max.batch.size must be between 1 and 4096, got 0");
+    }
+
+    @Test
+    void aConfigFileIsReadAndATypoInItIsNamed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("vision.properties");
+        Files.writeString(
+                file, "bootstrap.servers=localhost:1\nschema.registry.url=mock://x\nmodel.dir=m\nmax.bach.size=8\n");
+        int exit = run(Map.of(), "run", "--config", file.toString());
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .isEqualTo("vision run: unknown setting 'max.bach.size': not a vision"
+                        + " setting, nor a Kafka or schema-registry client setting");
+    }
+
+    @Test
+    void aModelDirectoryThatDoesNotExistIsNamed(@TempDir Path dir) {
+        int exit = run(
+                Map.of(),
+                "run",
+                "--set",
+                "bootstrap.servers=localhost:1",
+                "--set",
+                "schema.registry.url=mock://x",
+                "--set",
+                "model.dir=" + dir.resolve("missing"));
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString())
+                .startsWith("vision run: ")
+                .contains(dir.resolve("missing").toString());
+    }
+}
