@@ -16,6 +16,8 @@ import io.visionstream.inference.weights.LoadedVit;
 import io.visionstream.inference.weights.PreprocessSettings;
 import io.visionstream.inference.weights.TimmCheckpoints;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +48,9 @@ public final class DjlVitEngine implements InferenceEngine {
     private final int topK;
     private final DataType dataType;
     private boolean closed;
+    // reused input staging (guarded by lock): a fresh direct buffer per batch would only be freed when
+    // the GC gets round to it, so resident memory would track GC timing instead of the work in flight
+    private ByteBuffer staging = ByteBuffer.allocateDirect(0);
 
     private DjlVitEngine(NDManager manager, VisionTransformer model, ModelInfo info, EngineOptions options) {
         this.manager = manager;
@@ -203,7 +208,10 @@ public final class DjlVitEngine implements InferenceEngine {
                 throw new IllegalStateException("engine is closed");
             }
             try (NDManager batch = manager.newSubManager()) {
-                NDArray x = batch.create(chwBatch, new Shape(batchSize, info.channels(), info.height(), info.width()));
+                NDArray x = batch.create(
+                        stage(chwBatch),
+                        new Shape(batchSize, info.channels(), info.height(), info.width()),
+                        DataType.FLOAT32);
                 if (dataType != DataType.FLOAT32) {
                     x = x.toType(dataType, false);
                 }
@@ -216,6 +224,18 @@ public final class DjlVitEngine implements InferenceEngine {
                 return toResults(batchSize, logits, embeddings);
             }
         }
+    }
+
+    /** Copies the batch into the reused direct buffer; on CPU libtorch reads it in place. */
+    private ByteBuffer stage(float[] chwBatch) {
+        int bytes = Math.multiplyExact(chwBatch.length, Float.BYTES);
+        if (staging.capacity() < bytes) {
+            staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer view = staging.duplicate().order(ByteOrder.nativeOrder());
+        view.clear().limit(bytes);
+        view.asFloatBuffer().put(chwBatch);
+        return view;
     }
 
     private BatchResult toResults(int batchSize, float[] logits, float[] embeddings) {
