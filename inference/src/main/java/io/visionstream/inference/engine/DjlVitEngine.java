@@ -21,6 +21,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -105,7 +106,7 @@ public final class DjlVitEngine implements InferenceEngine {
 
     /**
      * An engine over a randomly initialised model (DJL's random generator, seeded), for benchmarks and
-     * soak tests; its outputs mean nothing. Preprocessing is reported as ImageNet mean/std, crop 0.875.
+     * soak tests; its outputs mean nothing. Preprocessing is reported as mean/std 0.5, crop 0.875.
      *
      * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
      */
@@ -120,10 +121,11 @@ public final class DjlVitEngine implements InferenceEngine {
                     config.inChans(),
                     config.imgHeight(),
                     config.imgWidth(),
-                    List.of(0.485, 0.456, 0.406).subList(0, Math.min(3, config.inChans())),
-                    List.of(0.229, 0.224, 0.225).subList(0, Math.min(3, config.inChans())),
+                    Collections.nCopies(config.inChans(), 0.5),
+                    Collections.nCopies(config.inChans(), 0.5),
                     0.875,
-                    "bicubic");
+                    "bicubic",
+                    "center");
             ModelInfo info = info(name, config, List.of(), device, options.precision(), pre);
             return new DjlVitEngine(manager, model, info, options);
         } catch (RuntimeException e) {
