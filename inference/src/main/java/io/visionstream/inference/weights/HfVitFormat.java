@@ -76,10 +76,12 @@ final class HfVitFormat {
         List<String> labels = new ArrayList<>();
         if (architecture.equals("ViTForImageClassification")) {
             Map<Integer, String> byId = new TreeMap<>();
-            root.path("id2label")
-                    .fields()
-                    .forEachRemaining(e ->
-                            byId.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+            for (Map.Entry<String, JsonNode> e : root.path("id2label").properties()) {
+                if (!e.getKey().matches("\\d+")) {
+                    throw new IllegalArgumentException("id2label key '" + e.getKey() + "' is not a class index");
+                }
+                byId.put(Integer.parseInt(e.getKey()), e.getValue().asText());
+            }
             labels.addAll(byId.values());
             if (labels.isEmpty()) {
                 throw new IllegalArgumentException("ViTForImageClassification config has no id2label");

@@ -21,7 +21,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -157,9 +156,7 @@ public final class TimmCheckpoints {
         GlobalPool pool = base.globalPool();
         Boolean fcNorm = null;
         boolean poolGiven = false;
-        Iterator<Map.Entry<String, JsonNode>> it = args.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : args.properties()) {
             String key = e.getKey();
             JsonNode v = e.getValue();
             switch (key) {

@@ -29,15 +29,14 @@ class EngineBenchmarkTest {
     void reportNamesMachineGemmAndEveryCase() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         EngineBenchmark.Options options = new EngineBenchmark.Options(
-                List.of("vit_tiny_patch16_224"), List.of(1, 2), 0.01, 0, 64, EngineOptions.defaults());
+                List.of("vit_tiny_patch16_224"), List.of(1), 0.01, 0, 64, EngineOptions.defaults());
         EngineBenchmark.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String report = bytes.toString(StandardCharsets.UTF_8);
         assertThat(report)
                 .contains("machine: ")
                 .contains("PyTorch 2.5.1")
                 .containsPattern("fp32 matmul 64\\^3 through DJL/PyTorch: [0-9.]+ GFLOP/s")
-                .containsPattern("vit_tiny_patch16_224 +1 +[0-9.]+ +2\\.5[0-9] ")
-                .containsPattern("vit_tiny_patch16_224 +2 +[0-9.]+ ");
+                .containsPattern("vit_tiny_patch16_224 +1 +[0-9.]+ +[0-9.]+ +2\\.5[0-9] ");
     }
 
     @Test
