@@ -19,6 +19,7 @@ Output per case, in inference/src/test/resources/fixtures/vit/<case>/:
   input [B,3,H,W] (not for small_224), logits [B,K], embedding [B,D],
   block0 [B,D,H/P,W/P] (output of block 0, patch tokens only) and, for tiny, block0_normed.
 """
+import functools
 import json
 import math
 import os
@@ -116,9 +117,10 @@ def timm_to_torchvision(depth):
 class Case:
     """A torchvision ViT plus the timm-only extras (dist token, fc_norm, second head)."""
 
-    def __init__(self, img, patch, dim, depth, heads, classes, pool="token", distilled=False):
+    def __init__(self, img, patch, dim, depth, heads, classes, pool="token", distilled=False, eps=1e-6):
         self.patch, self.dim, self.depth, self.pool, self.distilled = patch, dim, depth, pool, distilled
-        self.tv = VisionTransformer(img, patch, depth, heads, dim, 4 * dim, num_classes=classes).eval()
+        norm = functools.partial(torch.nn.LayerNorm, eps=eps)
+        self.tv = VisionTransformer(img, patch, depth, heads, dim, 4 * dim, num_classes=classes, norm_layer=norm).eval()
         n_prefix = 2 if distilled else 1
         grid = img // patch
         self.timm = {}
@@ -141,7 +143,7 @@ class Case:
                 if tm == "pos_embed" and distilled:
                     continue  # forward() adds it itself: it holds two prefix tokens
                 tv_state[tv].copy_(self.timm[src])
-        self.final_norm = torch.nn.LayerNorm(dim, eps=1e-6)
+        self.final_norm = torch.nn.LayerNorm(dim, eps=eps)
         with torch.no_grad():
             key = "fc_norm" if pool == "avg" else "norm"
             self.final_norm.weight.copy_(self.timm[key + ".weight"])
@@ -230,6 +232,74 @@ def write_case(name, case, cfg, refs, with_model=True):
     write_safetensors(os.path.join(d, "reference.safetensors"), refs)
 
 
+def timm_to_hf(timm_state, depth):
+    """transformers' ViTForImageClassification keys; timm's fused qkv split into query, key, value."""
+    hf = {
+        "vit.embeddings.cls_token": timm_state["cls_token"],
+        "vit.embeddings.position_embeddings": timm_state["pos_embed"],
+        "vit.embeddings.patch_embeddings.projection.weight": timm_state["patch_embed.proj.weight"],
+        "vit.embeddings.patch_embeddings.projection.bias": timm_state["patch_embed.proj.bias"],
+        "vit.layernorm.weight": timm_state["norm.weight"],
+        "vit.layernorm.bias": timm_state["norm.bias"],
+        "classifier.weight": timm_state["head.weight"],
+        "classifier.bias": timm_state["head.bias"],
+    }
+    for i in range(depth):
+        t, h = "blocks.%d." % i, "vit.encoder.layer.%d." % i
+        for s in ("weight", "bias"):
+            q, k, v = timm_state[t + "attn.qkv." + s].chunk(3, dim=0)
+            hf[h + "attention.attention.query." + s] = q
+            hf[h + "attention.attention.key." + s] = k
+            hf[h + "attention.attention.value." + s] = v
+            hf[h + "attention.output.dense." + s] = timm_state[t + "attn.proj." + s]
+            hf[h + "intermediate.dense." + s] = timm_state[t + "mlp.fc1." + s]
+            hf[h + "output.dense." + s] = timm_state[t + "mlp.fc2." + s]
+            hf[h + "layernorm_before." + s] = timm_state[t + "norm1." + s]
+            hf[h + "layernorm_after." + s] = timm_state[t + "norm2." + s]
+    return hf
+
+
+def write_hf_case(name, case, refs):
+    d = os.path.join(ROOT, name)
+    os.makedirs(d, exist_ok=True)
+    classes = case.timm["head.weight"].shape[0]
+    cfg = {
+        "architectures": ["ViTForImageClassification"],
+        "model_type": "vit",
+        "hidden_size": case.dim,
+        "num_hidden_layers": case.depth,
+        "num_attention_heads": 2,
+        "intermediate_size": 4 * case.dim,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.0,
+        "attention_probs_dropout_prob": 0.0,
+        "layer_norm_eps": 1e-12,
+        "image_size": 32,
+        "patch_size": case.patch,
+        "num_channels": 3,
+        "qkv_bias": True,
+        "id2label": {str(i): "label_%d" % i for i in range(classes)},
+        "label2id": {"label_%d" % i: i for i in range(classes)},
+    }
+    pre = {
+        "do_normalize": True,
+        "do_rescale": True,
+        "do_resize": True,
+        "image_mean": [0.5, 0.5, 0.5],
+        "image_processor_type": "ViTImageProcessor",
+        "image_std": [0.5, 0.5, 0.5],
+        "resample": 2,
+        "rescale_factor": 1 / 255,
+        "size": {"height": 32, "width": 32},
+    }
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+    with open(os.path.join(d, "preprocessor_config.json"), "w") as f:
+        json.dump(pre, f, indent=2)
+    write_safetensors(os.path.join(d, "model.safetensors"), timm_to_hf(case.timm, case.depth))
+    write_safetensors(os.path.join(d, "reference.safetensors"), refs)
+
+
 def check_against_torchvision(case, x):
     """Our composition must agree with torchvision's own forward where torchvision has the case."""
     with torch.no_grad():
@@ -284,6 +354,13 @@ def main():
     out = deit.forward(x)
     write_case("deit_distilled", deit, config_json("deit_tiny_distilled_patch16_224", 10, "token", deit_args, (3, 32, 32)),
                dict(input=x, **out))
+
+    # (g) the same maths under Hugging Face transformers' ViT names and its LayerNorm eps 1e-12.
+    hf = Case(32, 8, 32, 2, 2, 10, eps=1e-12)
+    x = torch.from_numpy(uniform("input", (2, 3, 32, 32)).astype(np.float32))
+    check_against_torchvision(hf, x)
+    out = hf.forward(x)
+    write_hf_case("hf_vit", hf, dict(input=x, **out))
 
     # (f) a 96x64 RGB PNG through timm's eval transform for the tiny model (crop_pct 0.875).
     h, w = 64, 96

@@ -202,13 +202,24 @@ public final class VisionTransformer extends TimmBlock {
         long b = patches.getShape().get(0);
         Shape tokenShape = new Shape(b, 1, config.embedDim());
         NDList parts = new NDList();
-        parts.add(ps.getValue(clsToken, patches.getDevice(), training).broadcast(tokenShape));
+        parts.add(expandInto(patches, ps.getValue(clsToken, patches.getDevice(), training), tokenShape));
         if (distToken != null) {
-            parts.add(ps.getValue(distToken, patches.getDevice(), training).broadcast(tokenShape));
+            parts.add(expandInto(patches, ps.getValue(distToken, patches.getDevice(), training), tokenShape));
         }
         parts.add(patches);
         // x = torch.cat((cls_token.expand(B, -1, -1), [dist_token], x), dim=1) + self.pos_embed
         return NDArrays.concat(parts, 1).add(ps.getValue(posEmbed, patches.getDevice(), training));
+    }
+
+    /**
+     * {@code token.expand(B, -1, -1)}, owned by the input's manager: an op's result belongs to its first
+     * operand's manager, and everything downstream of the concat inherits it, so leaving this in the
+     * parameter's manager would keep every activation of every batch alive with the model.
+     */
+    private static NDArray expandInto(NDArray like, NDArray token, Shape shape) {
+        NDArray expanded = token.broadcast(shape);
+        expanded.attach(like.getManager());
+        return expanded;
     }
 
     @Override

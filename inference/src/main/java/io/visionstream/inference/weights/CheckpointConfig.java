@@ -9,13 +9,23 @@ import java.util.Objects;
  * resolves to (architecture defaults overridden by {@code num_classes}, {@code global_pool} and {@code
  * model_args}), the preprocessing settings and the class names.
  *
- * @param architecture timm architecture name as written, e.g. {@code vit_base_patch16_224}
+ * @param architecture timm architecture name as written, e.g. {@code vit_base_patch16_224}, or the
+ *     transformers class, e.g. {@code ViTForImageClassification}
+ * @param format the folder's layout and key names
  * @param model the resolved model configuration at the checkpoint's own input size
  * @param preprocess {@code pretrained_cfg} settings
  * @param labelNames {@code label_names}, one per class, or empty when the file has none
  */
 public record CheckpointConfig(
-        String architecture, VitConfig model, PreprocessSettings preprocess, List<String> labelNames) {
+        String architecture, Format format, VitConfig model, PreprocessSettings preprocess, List<String> labelNames) {
+
+    /** Folder layouts the loader reads. */
+    public enum Format {
+        /** timm on the Hugging Face hub: config.json with pretrained_cfg, timm keys. */
+        TIMM,
+        /** Hugging Face transformers' ViT: config.json + preprocessor_config.json, {@code vit.*} keys. */
+        HF_TRANSFORMERS
+    }
 
     /**
      * Validates that labels, when present, match the number of classes.
@@ -24,6 +34,7 @@ public record CheckpointConfig(
      */
     public CheckpointConfig {
         Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(format, "format");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(preprocess, "preprocess");
         labelNames = List.copyOf(Objects.requireNonNull(labelNames, "labelNames"));

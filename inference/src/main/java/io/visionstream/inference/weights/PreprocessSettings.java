@@ -5,9 +5,11 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * How images must be prepared for a checkpoint, from timm's {@code pretrained_cfg}: resize the
- * shorter side to {@code floor(size / cropPct)} with {@code interpolation}, centre-crop to {@code
- * height x width}, scale to [0, 1], then {@code (x - mean) / std} per channel, laid out CHW.
+ * How images must be prepared for a checkpoint, from timm's {@code pretrained_cfg}. With {@code
+ * cropMode} "center" (timm's default): resize the shorter side to {@code floor(size / cropPct)} with
+ * {@code interpolation}, centre-crop to {@code height x width}; with "squash": resize both sides to
+ * {@code floor(size / cropPct)} ignoring aspect, then centre-crop (Hugging Face's ViTImageProcessor
+ * is "squash" with cropPct 1). Then scale to [0, 1] and {@code (x - mean) / std} per channel, CHW.
  *
  * @param channels C of {@code input_size}
  * @param height H the model runs at (the loaded size, which may differ from the checkpoint's)
@@ -16,6 +18,7 @@ import java.util.Objects;
  * @param std per-channel standard deviation, one positive value per channel
  * @param cropPct timm's {@code crop_pct}, in (0, 1]
  * @param interpolation timm's interpolation name as written ({@code "bicubic"}, {@code "bilinear"}, ...)
+ * @param cropMode timm's {@code crop_mode}: "center", "squash" or "border"
  */
 public record PreprocessSettings(
         int channels,
@@ -24,7 +27,11 @@ public record PreprocessSettings(
         List<Double> mean,
         List<Double> std,
         double cropPct,
-        String interpolation) {
+        String interpolation,
+        String cropMode) {
+
+    /** timm's crop modes. */
+    public static final List<String> CROP_MODES = List.of("center", "squash", "border");
 
     /**
      * Validates and copies the lists.
@@ -53,11 +60,14 @@ public record PreprocessSettings(
         if (interpolation == null || interpolation.isBlank()) {
             throw new IllegalArgumentException("interpolation='" + interpolation + "' must be a name");
         }
+        if (!CROP_MODES.contains(cropMode)) {
+            throw new IllegalArgumentException("crop_mode='" + cropMode + "' is not one of " + CROP_MODES);
+        }
     }
 
     /** The same settings for a model run at another size. */
     public PreprocessSettings withSize(int newHeight, int newWidth) {
-        return new PreprocessSettings(channels, newHeight, newWidth, mean, std, cropPct, interpolation);
+        return new PreprocessSettings(channels, newHeight, newWidth, mean, std, cropPct, interpolation, cropMode);
     }
 
     /** {@link #mean()} as floats. */

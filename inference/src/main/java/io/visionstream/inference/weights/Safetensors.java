@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -68,9 +67,7 @@ public final class Safetensors {
             long dataStart = 8 + headerLen;
             long dataLen = size - dataStart;
             Map<String, NDArray> out = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> it = header.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : header.properties()) {
                 if ("__metadata__".equals(e.getKey())) {
                     continue;
                 }

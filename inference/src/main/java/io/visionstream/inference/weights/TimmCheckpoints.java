@@ -21,7 +21,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +29,9 @@ import java.util.Set;
 
 /**
  * Reads and writes model folders in timm's Hugging Face hub layout ({@code config.json} + {@code
- * model.safetensors}). Stateless and thread-safe; the arrays it creates belong to the caller's manager.
+ * model.safetensors}); also reads Hugging Face transformers' ViT folders (see {@link HfVitFormat}),
+ * whose tensors are renamed to timm's keys before matching. Stateless and thread-safe; the arrays it
+ * creates belong to the caller's manager.
  */
 public final class TimmCheckpoints {
 
@@ -77,7 +78,7 @@ public final class TimmCheckpoints {
             throw new InvalidCheckpointException(file + ": expected a JSON object");
         }
         try {
-            return parseConfig(root);
+            return HfVitFormat.matches(root) ? HfVitFormat.parseConfig(dir, root, JSON) : parseConfig(root);
         } catch (IllegalArgumentException e) {
             throw new InvalidCheckpointException(file + ": " + e.getMessage(), e);
         }
@@ -113,6 +114,7 @@ public final class TimmCheckpoints {
         double crop = cfg.hasNonNull("crop_pct") ? cfg.get("crop_pct").asDouble() : DEFAULT_CROP_PCT;
         String interpolation =
                 cfg.hasNonNull("interpolation") ? cfg.get("interpolation").asText() : DEFAULT_INTERPOLATION;
+        String cropMode = cfg.hasNonNull("crop_mode") ? cfg.get("crop_mode").asText() : "center";
         PreprocessSettings pre = new PreprocessSettings(
                 (int) inputSize[0],
                 (int) inputSize[1],
@@ -120,7 +122,8 @@ public final class TimmCheckpoints {
                 boxed(doubles(cfg, "mean")),
                 boxed(doubles(cfg, "std")),
                 crop,
-                interpolation);
+                interpolation,
+                cropMode);
         if (pre.channels() != model.inChans()) {
             throw new IllegalArgumentException(
                     "pretrained_cfg.input_size C=" + pre.channels() + " but in_chans=" + model.inChans());
@@ -132,7 +135,7 @@ public final class TimmCheckpoints {
         } else if (!names.isMissingNode() && !names.isNull()) {
             throw new IllegalArgumentException("'label_names' is not a list: " + names);
         }
-        return new CheckpointConfig(arch.asText(), model, pre, labels);
+        return new CheckpointConfig(arch.asText(), CheckpointConfig.Format.TIMM, model, pre, labels);
     }
 
     private static VitConfig applyModelArgs(VitConfig base, JsonNode args) {
@@ -153,9 +156,7 @@ public final class TimmCheckpoints {
         GlobalPool pool = base.globalPool();
         Boolean fcNorm = null;
         boolean poolGiven = false;
-        Iterator<Map.Entry<String, JsonNode>> it = args.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : args.properties()) {
             String key = e.getKey();
             JsonNode v = e.getValue();
             switch (key) {
@@ -239,14 +240,17 @@ public final class TimmCheckpoints {
         VisionTransformer model = new VisionTransformer(target);
         try (NDManager scratch = manager.newSubManager()) {
             Map<String, NDArray> tensors = Safetensors.read(weights, scratch);
+            if (ckpt.format() == CheckpointConfig.Format.HF_TRANSFORMERS) {
+                tensors = HfVitFormat.toTimmKeys(tensors);
+            }
             Map<String, Parameter> params = model.timmParameters();
             Map<String, NDArray> ready = match(weights, ckpt.architecture(), native_, target, params, tensors);
             model.initialize(manager, options.dataType());
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 Parameter p = e.getValue();
                 NDArray src = ready.get(e.getKey())
+                        .toDevice(manager.getDevice(), false) // convert on the GPU, never BF16 on CPU
                         .toType(options.dataType(), false)
-                        .toDevice(manager.getDevice(), false)
                         .duplicate(); // own storage: the file buffer is not kept alive past this scope
                 p.getArray().intern(src);
                 p.getArray().setRequiresGradient(p.requiresGradient());
@@ -409,7 +413,7 @@ public final class TimmCheckpoints {
                 .add(preprocess.width());
         cfg.put("interpolation", preprocess.interpolation());
         cfg.put("crop_pct", preprocess.cropPct());
-        cfg.put("crop_mode", "center");
+        cfg.put("crop_mode", preprocess.cropMode());
         ArrayNode mean = cfg.putArray("mean");
         preprocess.mean().forEach(mean::add);
         ArrayNode std = cfg.putArray("std");

@@ -76,6 +76,11 @@ class VisionTransformerReferenceTest {
     }
 
     @Test
+    void transformersViTFolderWithSeparateQueryKeyValueMatchesTorchvision() throws Exception {
+        assertMatchesReference("hf_vit", LoadOptions.defaults());
+    }
+
+    @Test
     void checkpointMadeAt48RunsAt32x64WithResampledPositionGrid() throws Exception {
         assertMatchesReference("resampled_32x64", LoadOptions.atSize(32, 64));
     }

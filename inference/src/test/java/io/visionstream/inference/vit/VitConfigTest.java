@@ -137,4 +137,20 @@ class VitConfigTest {
                         "head_dist.weight",
                         "head_dist.bias");
     }
+
+    @Test
+    void forwardLeavesNothingInTheModelsManager() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            VisionTransformer vit = new VisionTransformer(VitConfig.distilled(32, 8, 32, 2, 2, 10));
+            vit.initialize(manager, DataType.FLOAT32);
+            int before = manager.getManagedArrays().size();
+            try (NDManager batch = manager.newSubManager()) {
+                var x = batch.randomNormal(new Shape(2, 3, 32, 32));
+                ParameterStore ps = new ParameterStore(batch, false);
+                vit.forwardOutputs(ps, x, false);
+                vit.forwardIntermediates(ps, x, false, true, 0, 1);
+            }
+            assertThat(manager.getManagedArrays()).hasSize(before);
+        }
+    }
 }

@@ -67,8 +67,46 @@ class TimmCheckpointsTest {
         assertThat(c.model()).isEqualTo(VitConfig.of(32, 8, 32, 2, 2, 10));
         assertThat(c.preprocess())
                 .isEqualTo(new PreprocessSettings(
-                        3, 32, 32, List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225), 0.875, "bicubic"));
+                        3,
+                        32,
+                        32,
+                        List.of(0.485, 0.456, 0.406),
+                        List.of(0.229, 0.224, 0.225),
+                        0.875,
+                        "bicubic",
+                        "center"));
         assertThat(c.labelNames()).hasSize(10).contains("class_9");
+    }
+
+    @Test
+    void readsTransformersViTConfigAndPreprocessor() throws Exception {
+        CheckpointConfig c = TimmCheckpoints.readConfig(Fixtures.dir("hf_vit"));
+        assertThat(c.format()).isEqualTo(CheckpointConfig.Format.HF_TRANSFORMERS);
+        assertThat(c.architecture()).isEqualTo("ViTForImageClassification");
+        assertThat(c.model().layerNormEps()).isEqualTo(1e-12);
+        assertThat(c.model())
+                .extracting(VitConfig::embedDim, VitConfig::depth, VitConfig::numHeads, VitConfig::mlpHiddenDim)
+                .containsExactly(32, 2, 2, 128);
+        assertThat(c.labelNames()).hasSize(10).startsWith("label_0", "label_1");
+        assertThat(c.preprocess())
+                .isEqualTo(new PreprocessSettings(
+                        3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 1.0, "bilinear", "squash"));
+    }
+
+    @Test
+    void transformersFolderWithoutAKeyProjectionReportsTheFusedQkvMissing() throws Exception {
+        Path src = Fixtures.dir("hf_vit");
+        for (String f : List.of("config.json", "preprocessor_config.json")) {
+            Files.copy(src.resolve(f), tmp.resolve(f));
+        }
+        Map<String, NDArray> tensors = new LinkedHashMap<>(Safetensors.read(src.resolve("model.safetensors"), manager));
+        tensors.remove("vit.encoder.layer.1.attention.attention.key.weight");
+        Safetensors.write(tmp.resolve("model.safetensors"), tensors);
+        assertThatThrownBy(() -> TimmCheckpoints.load(tmp, manager, LoadOptions.defaults()))
+                .isInstanceOf(InvalidCheckpointException.class)
+                .hasMessageContaining("missing 1 [blocks.1.attn.qkv.weight]")
+                .hasMessageContaining("unexpected 2 [vit.encoder.layer.1.attention.attention.query.weight, "
+                        + "vit.encoder.layer.1.attention.attention.value.weight]");
     }
 
     @Test
@@ -191,8 +229,8 @@ class TimmCheckpointsTest {
                 VitConfig.of(32, 8, 32, 2, 2, 3).withImageSize(24, 40).withGlobalPool(GlobalPool.AVG, null);
         VisionTransformer original = new VisionTransformer(config);
         original.initialize(manager, DataType.FLOAT32);
-        PreprocessSettings pre =
-                new PreprocessSettings(3, 24, 40, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 0.9, "bilinear");
+        PreprocessSettings pre = new PreprocessSettings(
+                3, 24, 40, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 0.9, "bilinear", "squash");
         TimmCheckpoints.save(tmp, original, "vit_tiny_patch16_224", pre, List.of("a", "b", "c"));
 
         LoadedVit loaded = TimmCheckpoints.load(tmp, manager, LoadOptions.defaults());
@@ -211,8 +249,8 @@ class TimmCheckpointsTest {
     @Test
     void saveRefusesAnArchitectureOfTheWrongKind() {
         VisionTransformer deit = new VisionTransformer(VitConfig.distilled(32, 8, 32, 1, 2, 3));
-        PreprocessSettings pre =
-                new PreprocessSettings(3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 0.9, "bicubic");
+        PreprocessSettings pre = new PreprocessSettings(
+                3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 0.9, "bicubic", "center");
         assertThatThrownBy(() -> TimmCheckpoints.save(tmp, deit, "vit_tiny_patch16_224", pre, List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("architecture 'vit_tiny_patch16_224' does not match a distilled model");
