@@ -1,0 +1,90 @@
+package io.visionstream.topology.app;
+
+import io.visionstream.inference.bench.EngineBenchmark;
+import io.visionstream.inference.engine.EngineOptions;
+import io.visionstream.inference.engine.Precision;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Benchmarks; numbers are printed with the machine and settings, never asserted. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks that print numbers with the machine and the settings.",
+        subcommands = {BenchCommand.Engine.class})
+final class BenchCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The raw engine: images/s per model and batch size next to measured fp32 matmul GFLOP/s. */
+    @Command(
+            name = "engine",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Images/s of the inference engine per model and batch size (random weights), next to the",
+                "measured fp32 matmul GFLOP/s and the model's FLOPs, so the fraction of the ceiling shows."
+            })
+    static final class Engine implements Callable<Integer> {
+
+        @Option(
+                names = "--models",
+                split = ",",
+                defaultValue = "vit_tiny_patch16_224,vit_small_patch16_224",
+                description = "timm architecture names (default: ${DEFAULT-VALUE}).")
+        List<String> models;
+
+        @Option(
+                names = "--batch-sizes",
+                split = ",",
+                defaultValue = "1,8,32",
+                description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+        List<Integer> batchSizes;
+
+        @Option(
+                names = "--seconds",
+                defaultValue = "5",
+                description = "Measured seconds per case (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(
+                names = "--warmup",
+                defaultValue = "3",
+                description = "Warm-up batches per case (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(
+                names = "--gemm",
+                defaultValue = "2048",
+                description = "Matmul size n for n^3 (default: ${DEFAULT-VALUE}).")
+        int gemm;
+
+        @Option(
+                names = "--device",
+                defaultValue = "auto",
+                description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+        String device;
+
+        @Option(
+                names = "--precision",
+                defaultValue = "FP32",
+                description = "FP32, FP16, BF16 (default: ${DEFAULT-VALUE}).")
+        Precision precision;
+
+        @Override
+        public Integer call() {
+            EngineBenchmark.run(
+                    new EngineBenchmark.Options(
+                            models, batchSizes, seconds, warmup, gemm, new EngineOptions(5, precision, device)),
+                    System.out);
+            return 0;
+        }
+    }
+}
