@@ -1,15 +1,11 @@
 package io.visionstream.topology.app;
 
-import io.visionstream.topology.config.Sources;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.runtime.VisionProcessor;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -30,24 +26,12 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A Java properties file of settings.")
-    Path configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting, overriding all other sources.")
-    Map<String, String> overrides = new LinkedHashMap<>();
-
-    /** The process environment; a field so tests can give their own. */
-    Map<String, String> environment = System.getenv();
+    @Mixin
+    SettingsOptions settings = new SettingsOptions();
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> settings = new LinkedHashMap<>();
-        if (configFile != null) {
-            settings.putAll(Sources.fromFile(configFile));
-        }
-        settings.putAll(Sources.fromEnvironment(environment));
-        settings.putAll(overrides);
-        VisionConfig config = VisionConfig.from(settings);
+        VisionConfig config = VisionConfig.from(settings.settings());
 
         VisionProcessor processor = VisionProcessor.start(config);
         Thread hook = new Thread(processor::close, "vision-shutdown");

@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Real-time Vision Transformer inference over Kafka Streams.",
-        subcommands = {RunCommand.class, PredictCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            PredictCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class VisionApp implements Runnable {
 
     @CommandLine.Spec

@@ -18,7 +18,7 @@ class RunCommandTest {
 
     private int run(Map<String, String> environment, String... args) {
         RunCommand command = new RunCommand();
-        command.environment = environment;
+        command.settings.environment = environment;
         CommandLine cli = new CommandLine(command).setExecutionExceptionHandler(VisionApp::reportFailure);
         cli.setErr(new PrintWriter(err));
         return cli.execute(java.util.Arrays.copyOfRange(args, 1, args.length));

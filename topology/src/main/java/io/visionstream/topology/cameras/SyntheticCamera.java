@@ -1,0 +1,80 @@
+package io.visionstream.topology.cameras;
+
+import io.visionstream.inference.image.ClassPalette;
+import io.visionstream.inference.image.ImageEncoder;
+import io.visionstream.inference.synthetic.CameraSequence;
+import io.visionstream.inference.synthetic.Scene;
+import io.visionstream.inference.synthetic.SceneConfig;
+import io.visionstream.inference.synthetic.SyntheticScenes;
+import io.visionstream.schemas.avro.Frame;
+import io.visionstream.schemas.avro.ImageEncoding;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A camera filming moving shapes: each frame is JPEG-encoded and carries its ground truth in the frame's
+ * metadata ({@value #TRUTH_LABEL}, {@value #TRUTH_CLASS}, {@value #TRUTH_MASK}), so anyone downstream can
+ * score the model. Not thread-safe: one thread drives one camera.
+ */
+public final class SyntheticCamera {
+
+    /** Metadata key: index of the image-level class (the shape covering the most pixels). */
+    public static final String TRUTH_LABEL = "truth.label";
+    /** Metadata key: name of that class. */
+    public static final String TRUTH_CLASS = "truth.class";
+    /** Metadata key: the per-pixel class mask as a palette PNG (pixel value = class index), base64. */
+    public static final String TRUTH_MASK = "truth.mask.png.base64";
+
+    private final String sourceId;
+    private final CameraSequence sequence;
+    private final List<String> classNames;
+    private final ClassPalette palette;
+    private final int jpegQuality;
+    private long nextSequence;
+
+    /**
+     * @param sourceId the camera's id: the frames' key and {@code sourceId}
+     * @param seed makes the camera's motion and background reproducible
+     */
+    public SyntheticCamera(String sourceId, long seed, SceneConfig scenes, int jpegQuality) {
+        this.sourceId = sourceId;
+        this.sequence = new CameraSequence(seed, scenes);
+        this.classNames = SyntheticScenes.classNames(scenes.numClasses());
+        this.palette = ClassPalette.voc(classNames.size());
+        this.jpegQuality = jpegQuality;
+    }
+
+    public String sourceId() {
+        return sourceId;
+    }
+
+    /** One frame as produced, with the scene it shows. */
+    public record Shot(Frame frame, Scene scene) {}
+
+    /** The next frame, captured at {@code captureMs}. */
+    public Shot next(long captureMs) {
+        Scene scene = sequence.next();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(TRUTH_LABEL, String.valueOf(scene.label()));
+        metadata.put(TRUTH_CLASS, classNames.get(scene.label()));
+        metadata.put(
+                TRUTH_MASK,
+                Base64.getEncoder()
+                        .encodeToString(ImageEncoder.maskPng(scene.mask(), scene.width(), scene.height(), palette)));
+        Frame frame = Frame.newBuilder()
+                .setSourceId(sourceId)
+                .setSequence(nextSequence++)
+                .setCaptureTime(Instant.ofEpochMilli(captureMs))
+                .setEncoding(ImageEncoding.JPEG)
+                .setWidth(scene.width())
+                .setHeight(scene.height())
+                .setImage(ByteBuffer.wrap(ImageEncoder.jpeg(scene.image(), jpegQuality)))
+                .setMetadata(metadata)
+                .build();
+        return new Shot(frame, scene);
+    }
+}
