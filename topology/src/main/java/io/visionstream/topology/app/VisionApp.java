@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Real-time Vision Transformer inference over Kafka Streams.",
         subcommands = {
+            DemoCommand.class,
             RunCommand.class,
             ProduceCommand.class,
             ConsumeCommand.class,
