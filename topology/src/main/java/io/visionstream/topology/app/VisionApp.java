@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Real-time Vision Transformer inference over Kafka Streams.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, TrainCommand.class})
 public final class VisionApp implements Runnable {
 
     @CommandLine.Spec
