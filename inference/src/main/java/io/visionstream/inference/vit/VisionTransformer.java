@@ -198,13 +198,67 @@ public final class VisionTransformer extends TimmBlock {
         return out;
     }
 
+    /**
+     * {@link #forwardFeatures} and {@link #forwardIntermediates} from a single pass over all blocks, for
+     * callers that feed both the classifier and a dense head.
+     *
+     * @param norm as in {@link #forwardIntermediates}
+     * @param blockIndices as in {@link #forwardIntermediates}
+     * @return the maps {@code [B, D, H/P, W/P]} of {@code blockIndices} in the order given, followed by
+     *     the {@code [B, prefix + N, D]} features of {@link #forwardFeatures} as the last element
+     * @throws IllegalArgumentException for an index outside {@code [-depth, depth)} or no index at all
+     */
+    public NDList forwardFeaturesAndIntermediates(
+            ParameterStore ps, NDArray x, boolean training, boolean norm, int... blockIndices) {
+        if (blockIndices.length == 0) {
+            throw new IllegalArgumentException("forwardFeaturesAndIntermediates needs at least one block index");
+        }
+        int depth = config.depth();
+        int[] resolved = new int[blockIndices.length];
+        for (int i = 0; i < blockIndices.length; i++) {
+            int idx = blockIndices[i] < 0 ? depth + blockIndices[i] : blockIndices[i];
+            if (idx < 0 || idx >= depth) {
+                throw new IllegalArgumentException(String.format(
+                        Locale.ROOT, "block index %d is outside [-%d, %d)", blockIndices[i], depth, depth));
+            }
+            resolved[i] = idx;
+        }
+        long b = x.getShape().get(0);
+        NDArray[] taken = new NDArray[depth];
+        NDArray tokens = posEmbed(ps, patchEmbed.forward(ps, x, training), training);
+        for (int i = 0; i < depth; i++) {
+            tokens = blocks.get(i).forward(ps, tokens, training);
+            taken[i] = tokens;
+        }
+        NDArray normed = this.norm == null ? tokens : this.norm.forward(ps, tokens, training);
+        NDList out = new NDList(resolved.length + 1);
+        for (int idx : resolved) {
+            NDArray t = taken[idx];
+            if (norm && this.norm != null) {
+                t = idx == depth - 1 ? normed : this.norm.forward(ps, t, training);
+            }
+            out.add(t.get(new NDIndex(":, {}:", config.numPrefixTokens()))
+                    .reshape(b, config.gridHeight(), config.gridWidth(), config.embedDim())
+                    .transpose(0, 3, 1, 2));
+        }
+        out.add(normed);
+        return out;
+    }
+
     private NDArray posEmbed(ParameterStore ps, NDArray patches, boolean training) {
         long b = patches.getShape().get(0);
         Shape tokenShape = new Shape(b, 1, config.embedDim());
         NDList parts = new NDList();
+<<<<<<< HEAD
         parts.add(expandInto(patches, ps.getValue(clsToken, patches.getDevice(), training), tokenShape));
         if (distToken != null) {
             parts.add(expandInto(patches, ps.getValue(distToken, patches.getDevice(), training), tokenShape));
+=======
+        parts.add(onBatch(ps.getValue(clsToken, patches.getDevice(), training).broadcast(tokenShape), patches));
+        if (distToken != null) {
+            parts.add(onBatch(
+                    ps.getValue(distToken, patches.getDevice(), training).broadcast(tokenShape), patches));
+>>>>>>> train-work
         }
         parts.add(patches);
         // x = torch.cat((cls_token.expand(B, -1, -1), [dist_token], x), dim=1) + self.pos_embed
@@ -212,6 +266,7 @@ public final class VisionTransformer extends TimmBlock {
     }
 
     /**
+<<<<<<< HEAD
      * {@code token.expand(B, -1, -1)}, owned by the input's manager: an op's result belongs to its first
      * operand's manager, and everything downstream of the concat inherits it, so leaving this in the
      * parameter's manager would keep every activation of every batch alive with the model.
@@ -220,6 +275,15 @@ public final class VisionTransformer extends TimmBlock {
         NDArray expanded = token.broadcast(shape);
         expanded.attach(like.getManager());
         return expanded;
+=======
+     * Moves a view of a parameter to the batch's manager: concat attaches its result to the first
+     * operand's manager, and every later activation (and its autograd graph) would otherwise pile up on
+     * the parameters' manager, never freed.
+     */
+    private static NDArray onBatch(NDArray view, NDArray batch) {
+        view.attach(batch.getManager());
+        return view;
+>>>>>>> train-work
     }
 
     @Override

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             ConsumeCommand.class,
             PredictCommand.class,
+            TrainCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -1,0 +1,277 @@
+package io.visionstream.inference.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.heads.SpatialOps;
+import io.visionstream.inference.heads.UperNetHead;
+import io.visionstream.inference.image.PreprocessConfig;
+import io.visionstream.inference.image.Preprocessor;
+import io.visionstream.inference.vit.VisionTransformer;
+import io.visionstream.inference.vit.VitConfig;
+import io.visionstream.inference.vit.VitOutput;
+import io.visionstream.inference.weights.PreprocessSettings;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Backbone, CLS classifier and optional dense head as one DJL block: the backbone runs once per batch
+ * and feeds the classifier (logits), the pooled pre-logits feature (embedding) and, through the outputs
+ * of the blocks in {@code dense_head.block_indices}, the {@link UperNetHead}.
+ *
+ * <p>The head reads the raw block outputs (timm's {@code forward_intermediates(norm=False)}), so the
+ * backbone's final {@code norm} only feeds the classifier. Input: normalised images {@code [B, C, H, W]}
+ * at the backbone's configured size. The DJL block forward returns, in this order, the logits (when the
+ * backbone has a classifier), the embedding and the dense logits at input resolution (when there is a
+ * head).
+ *
+ * <p>Also carries what the model directory says about how to feed it: the timm architecture name, the
+ * preprocessing and the class names.
+ *
+ * <p>Thread-safety: initialise or load once from one thread. Inference forwards ({@code training ==
+ * false}) write nothing and may run concurrently, each with its own NDManager; a training forward
+ * updates the head's batch-norm statistics and must not overlap any other call.
+ */
+public final class VisionModel extends AbstractBlock {
+
+    private final VisionTransformer backbone;
+    private final UperNetHead head;
+    private final String architecture;
+    private final PreprocessSettings preprocess;
+    private final List<String> labelNames;
+    private final int[] blockIndices;
+
+    /**
+     * Builds an uninitialised model; call {@link #initialize(NDManager)} or load it with {@link
+     * ModelDirectory#load}.
+     *
+     * @param backboneConfig the ViT, with its classifier ({@code numClasses > 0}) or without
+     * @param headConfig the dense head, or null for none
+     * @param architecture the timm architecture name written to {@code config.json} (a known name whose
+     *     defaults the model's {@code model_args} override)
+     * @param preprocess how images are prepared; its size must be the backbone's input size
+     * @param labelNames one name per classifier class, or empty
+     * @throws IllegalArgumentException when the parts do not fit together, naming the key and values
+     */
+    public VisionModel(
+            VitConfig backboneConfig,
+            DenseHeadConfig headConfig,
+            String architecture,
+            PreprocessSettings preprocess,
+            List<String> labelNames) {
+        super((byte) 1);
+        Objects.requireNonNull(backboneConfig, "backboneConfig");
+        this.architecture = Objects.requireNonNull(architecture, "architecture");
+        this.preprocess = Objects.requireNonNull(preprocess, "preprocess");
+        this.labelNames = List.copyOf(Objects.requireNonNull(labelNames, "labelNames"));
+        if (!this.labelNames.isEmpty() && this.labelNames.size() != backboneConfig.numClasses()) {
+            throw new IllegalArgumentException("label_names has " + this.labelNames.size() + " entries but num_classes="
+                    + backboneConfig.numClasses());
+        }
+        if (preprocess.height() != backboneConfig.imgHeight() || preprocess.width() != backboneConfig.imgWidth()) {
+            throw new IllegalArgumentException("pretrained_cfg.input_size " + preprocess.height() + "x"
+                    + preprocess.width() + " differs from the model's img_size " + backboneConfig.imgHeight() + "x"
+                    + backboneConfig.imgWidth());
+        }
+        backbone = addChildBlock("backbone", new VisionTransformer(backboneConfig));
+        if (headConfig != null) {
+            if (headConfig.inDim() != backboneConfig.embedDim()) {
+                throw new IllegalArgumentException("dense_head.in_dim=" + headConfig.inDim()
+                        + " differs from the backbone's embed_dim=" + backboneConfig.embedDim());
+            }
+            headConfig.requireFitsDepth(backboneConfig.depth());
+            if (backboneConfig.gridHeight() < 2 || backboneConfig.gridWidth() < 2) {
+                throw new IllegalArgumentException("the dense head needs a patch grid of at least 2x2, img_size "
+                        + backboneConfig.imgHeight() + "x" + backboneConfig.imgWidth() + " with patch_size "
+                        + backboneConfig.patchSize() + " gives " + backboneConfig.gridHeight() + "x"
+                        + backboneConfig.gridWidth());
+            }
+            head = addChildBlock("decode_head", new UperNetHead(headConfig));
+            blockIndices = headConfig.blockIndices().stream()
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+        } else {
+            head = null;
+            blockIndices = new int[0];
+        }
+    }
+
+    /** The ViT backbone with its classifier. */
+    public VisionTransformer backbone() {
+        return backbone;
+    }
+
+    /** The dense head, if the model has one. */
+    public Optional<UperNetHead> head() {
+        return Optional.ofNullable(head);
+    }
+
+    /** The backbone's configuration. */
+    public VitConfig backboneConfig() {
+        return backbone.config();
+    }
+
+    /** The dense head's configuration, if the model has a head. */
+    public Optional<DenseHeadConfig> headConfig() {
+        return head().map(UperNetHead::config);
+    }
+
+    /** The timm architecture name of {@code config.json}. */
+    public String architecture() {
+        return architecture;
+    }
+
+    /** How images must be prepared for this model (size = the backbone's input size). */
+    public PreprocessSettings preprocess() {
+        return preprocess;
+    }
+
+    /**
+     * The image preprocessing this model expects, as the server's {@link Preprocessor} takes it.
+     *
+     * @throws IllegalArgumentException when the settings are not a 3-channel timm eval transform
+     */
+    public PreprocessConfig preprocessConfig() {
+        return PreprocessConfig.fromTimm(
+                new int[] {preprocess.channels(), preprocess.height(), preprocess.width()},
+                preprocess.mean().stream().mapToDouble(Double::doubleValue).toArray(),
+                preprocess.std().stream().mapToDouble(Double::doubleValue).toArray(),
+                preprocess.cropPct(),
+                preprocess.interpolation());
+    }
+
+    /** Classifier class names ({@code label_names}), one per class, or empty. */
+    public List<String> labelNames() {
+        return labelNames;
+    }
+
+    /**
+     * Allocates every parameter on {@code manager} with DJL's initialisers (timm-like for the backbone;
+     * a trainer re-initialises what it trains from scratch).
+     *
+     * @param manager owner of the parameters; they live until it closes
+     */
+    public void initialize(NDManager manager) {
+        VitConfig c = backbone.config();
+        initialize(manager, DataType.FLOAT32, new Shape(2, c.inChans(), c.imgHeight(), c.imgWidth()));
+    }
+
+    /**
+     * Every parameter under its checkpoint name: the backbone's timm keys ({@code cls_token}, {@code
+     * blocks.0.attn.qkv.weight}, ...) then the head's {@code decode_head.*} names (batch-norm running
+     * statistics included). Unmodifiable; the parameters are the model's own.
+     */
+    public Map<String, Parameter> checkpointParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>(backbone.timmParameters());
+        if (head != null) {
+            out.putAll(head.checkpointParameters());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * One pass: backbone once, then classifier, embedding and dense head.
+     *
+     * @param ps parameter store ({@code new ParameterStore(manager, false)} on the batch's manager)
+     * @param x normalised images {@code [B, C, H, W]} at the configured size
+     * @param training whether to build the autograd graph's training behaviour (batch statistics in the
+     *     head's batch norms, which a training forward also updates)
+     * @return the outputs, on {@code x}'s manager
+     */
+    public ModelOutputs forward(ParameterStore ps, NDArray x, boolean training) {
+        if (head == null) {
+            VitOutput out = backbone.forwardOutputs(ps, x, training);
+            return new ModelOutputs(out.logits(), out.embedding(), null);
+        }
+        NDList taps = backbone.forwardFeaturesAndIntermediates(ps, x, training, false, blockIndices);
+        NDArray features = taps.get(taps.size() - 1);
+        NDArray embedding = backbone.forwardHead(ps, features, training, true);
+        NDArray logits =
+                backbone.config().numClasses() > 0 ? backbone.forwardHead(ps, features, training, false) : null;
+        NDList maps = new NDList(taps.subList(0, taps.size() - 1));
+        Shape s = x.getShape();
+        NDArray dense = head.forward(ps, maps, s.get(2), s.get(3), training);
+        return new ModelOutputs(logits, embedding, dense);
+    }
+
+    /**
+     * Inference on a batch: {@link #forward} in eval mode plus the per-pixel argmax.
+     *
+     * @param x normalised images {@code [B, C, H, W]}; results are attached to its manager
+     * @return logits, embedding and class map {@code [B, H, W]} (null without a head)
+     */
+    public Prediction predict(NDArray x) {
+        ModelOutputs out = forward(new ParameterStore(x.getManager(), false), x, false);
+        NDArray classMap = out.denseLogits() == null ? null : out.denseLogits().argMax(1);
+        return new Prediction(out.logits(), out.embedding(), classMap);
+    }
+
+    /**
+     * A class map brought to another size (e.g. the original frame's) by nearest-neighbour sampling,
+     * PyTorch's {@code F.interpolate(mode='nearest')}.
+     *
+     * @param classMap {@code [B, H, W]} or {@code [H, W]}
+     * @return {@code [B, height, width]} (or {@code [height, width]}), same data type, same manager
+     */
+    public static NDArray resizeClassMap(NDArray classMap, long height, long width) {
+        return SpatialOps.resizeClassMap(classMap, height, width);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        ModelOutputs out = forward(ps, inputs.singletonOrThrow(), training);
+        NDList list = new NDList();
+        if (out.logits() != null) {
+            list.add(out.logits());
+        }
+        list.add(out.embedding());
+        if (out.denseLogits() != null) {
+            list.add(out.denseLogits());
+        }
+        return list;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        long b = in.get(0);
+        VitConfig c = backbone.config();
+        List<Shape> shapes = new ArrayList<>();
+        if (c.numClasses() > 0) {
+            shapes.add(new Shape(b, c.numClasses()));
+        }
+        shapes.add(new Shape(b, c.embedDim()));
+        if (head != null) {
+            shapes.add(new Shape(b, head.config().numClasses(), in.get(2), in.get(3)));
+        }
+        return shapes.toArray(new Shape[0]);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape in = inputShapes[0];
+        backbone.initialize(manager, dataType, in);
+        if (head != null) {
+            VitConfig c = backbone.config();
+            head.initialize(manager, dataType, head.inputShapes(Math.max(2, in.get(0)), c.gridHeight(), c.gridWidth()));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VisionModel[" + backbone + (head == null ? ", no dense head" : ", dense head " + head.config()) + "]";
+    }
+}
