@@ -86,7 +86,8 @@ public final class JointTrainer {
                 null,
                 classes.size(),
                 classes);
-        PreprocessSettings pre = new PreprocessSettings(3, c.imageSize(), c.imageSize(), MEAN, STD, 1.0, "bilinear");
+        PreprocessSettings pre =
+                new PreprocessSettings(3, c.imageSize(), c.imageSize(), MEAN, STD, 1.0, "bilinear", "center");
         return new VisionModel(backbone, head, ARCHITECTURE, pre, classes);
     }
 

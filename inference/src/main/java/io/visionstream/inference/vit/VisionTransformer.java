@@ -249,16 +249,9 @@ public final class VisionTransformer extends TimmBlock {
         long b = patches.getShape().get(0);
         Shape tokenShape = new Shape(b, 1, config.embedDim());
         NDList parts = new NDList();
-<<<<<<< HEAD
         parts.add(expandInto(patches, ps.getValue(clsToken, patches.getDevice(), training), tokenShape));
         if (distToken != null) {
             parts.add(expandInto(patches, ps.getValue(distToken, patches.getDevice(), training), tokenShape));
-=======
-        parts.add(onBatch(ps.getValue(clsToken, patches.getDevice(), training).broadcast(tokenShape), patches));
-        if (distToken != null) {
-            parts.add(onBatch(
-                    ps.getValue(distToken, patches.getDevice(), training).broadcast(tokenShape), patches));
->>>>>>> train-work
         }
         parts.add(patches);
         // x = torch.cat((cls_token.expand(B, -1, -1), [dist_token], x), dim=1) + self.pos_embed
@@ -266,7 +259,6 @@ public final class VisionTransformer extends TimmBlock {
     }
 
     /**
-<<<<<<< HEAD
      * {@code token.expand(B, -1, -1)}, owned by the input's manager: an op's result belongs to its first
      * operand's manager, and everything downstream of the concat inherits it, so leaving this in the
      * parameter's manager would keep every activation of every batch alive with the model.
@@ -275,15 +267,6 @@ public final class VisionTransformer extends TimmBlock {
         NDArray expanded = token.broadcast(shape);
         expanded.attach(like.getManager());
         return expanded;
-=======
-     * Moves a view of a parameter to the batch's manager: concat attaches its result to the first
-     * operand's manager, and every later activation (and its autograd graph) would otherwise pile up on
-     * the parameters' manager, never freed.
-     */
-    private static NDArray onBatch(NDArray view, NDArray batch) {
-        view.attach(batch.getManager());
-        return view;
->>>>>>> train-work
     }
 
     @Override

@@ -37,7 +37,8 @@ class EvaluationTest {
                 VitConfig.of(32, 8, 32, 4, 2, 6),
                 new DenseHeadConfig(32, List.of(0, 1, 2, 3), 8, null, 6, names),
                 "vit_tiny_patch16_224",
-                new PreprocessSettings(3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 1.0, "bilinear"),
+                new PreprocessSettings(
+                        3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 1.0, "bilinear", "center"),
                 names);
         try (NDManager manager = NDManager.newBaseManager()) {
             model.initialize(manager);

@@ -30,8 +30,8 @@ class ModelDirectoryTest {
     private static final List<String> NAMES = List.of("background", "circle", "square");
     private static final VitConfig BACKBONE = VitConfig.of(32, 8, 32, 4, 2, 3);
     private static final DenseHeadConfig HEAD = new DenseHeadConfig(32, List.of(0, 1, 2, 3), 8, null, 3, NAMES);
-    private static final PreprocessSettings PRE =
-            new PreprocessSettings(3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear");
+    private static final PreprocessSettings PRE = new PreprocessSettings(
+            3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear", "center");
 
     @TempDir
     Path dir;

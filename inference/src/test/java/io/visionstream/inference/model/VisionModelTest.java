@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class VisionModelTest {
 
     private static final List<String> NAMES = List.of("background", "circle", "square");
-    private static final PreprocessSettings PRE =
-            new PreprocessSettings(3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear");
+    private static final PreprocessSettings PRE = new PreprocessSettings(
+            3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear", "center");
 
     private static VisionModel model(DenseHeadConfig head) {
         return new VisionModel(VitConfig.of(32, 8, 32, 4, 2, 3), head, "vit_tiny_patch16_224", PRE, NAMES);
