@@ -8,6 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.model.ModelDirectory;
+import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.vit.VisionTransformer;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.vit.VitOutput;
@@ -25,6 +28,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -45,6 +49,9 @@ public final class DjlVitEngine implements InferenceEngine {
     private final Object lock = new Object();
     private final NDManager manager;
     private final VisionTransformer model;
+    // The backbone + classifier + dense head, when the model directory has a dense head; the backbone
+    // then runs once per batch for all three outputs.
+    private final VisionModel segmenting;
     private final ModelInfo info;
     private final int topK;
     private final DataType dataType;
@@ -53,9 +60,11 @@ public final class DjlVitEngine implements InferenceEngine {
     // the GC gets round to it, so resident memory would track GC timing instead of the work in flight
     private ByteBuffer staging = ByteBuffer.allocateDirect(0);
 
-    private DjlVitEngine(NDManager manager, VisionTransformer model, ModelInfo info, EngineOptions options) {
+    private DjlVitEngine(
+            NDManager manager, VisionTransformer model, VisionModel segmenting, ModelInfo info, EngineOptions options) {
         this.manager = manager;
         this.model = model;
+        this.segmenting = segmenting;
         this.info = info;
         this.topK = options.topK();
         this.dataType = options.precision().dataType();
@@ -77,15 +86,43 @@ public final class DjlVitEngine implements InferenceEngine {
 
     /**
      * Loads a timm model folder to run at {@code height x width} (position grid resampled; 0, 0 for the
-     * checkpoint's own size).
+     * checkpoint's own size). A folder whose {@code config.json} declares a {@code dense_head} is loaded
+     * with it, and images then also get a class map.
      *
      * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
-     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, FP16/BF16 with a dense head (not
+     *     supported yet), or "gpu" when there is none
      */
     public static DjlVitEngine open(Path modelDir, EngineOptions options, int height, int width) throws IOException {
         Device device = chooseDevice(options);
+        Optional<DenseHeadConfig> head = ModelDirectory.denseHead(modelDir);
+        if (head.isPresent() && options.precision() != Precision.FP32) {
+            throw new IllegalArgumentException("precision=" + options.precision() + " with a dense head is not"
+                    + " supported yet (the head's weights load in FP32); use FP32 for " + modelDir);
+        }
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
+            if (head.isPresent()) {
+                VisionModel combined = ModelDirectory.load(modelDir, manager, height, width);
+                List<String> classes = head.get().classNames().isEmpty()
+                        ? IntStream.range(0, head.get().numClasses())
+                                .mapToObj(Integer::toString)
+                                .toList()
+                        : head.get().classNames();
+                if (classes.size() > 256) {
+                    throw new IllegalArgumentException("dense_head.num_classes=" + classes.size()
+                            + " does not fit the one-byte class map (at most 256)");
+                }
+                ModelInfo info = info(
+                        combined.architecture(),
+                        combined.backboneConfig(),
+                        combined.labelNames(),
+                        device,
+                        Precision.FP32,
+                        combined.preprocess(),
+                        classes);
+                return new DjlVitEngine(manager, combined.backbone(), combined, info, options);
+            }
             LoadedVit loaded = TimmCheckpoints.load(
                     modelDir,
                     manager,
@@ -96,8 +133,9 @@ public final class DjlVitEngine implements InferenceEngine {
                     loaded.checkpoint().labelNames(),
                     device,
                     options.precision(),
-                    loaded.preprocess());
-            return new DjlVitEngine(manager, loaded.model(), info, options);
+                    loaded.preprocess(),
+                    List.of());
+            return new DjlVitEngine(manager, loaded.model(), null, info, options);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -126,8 +164,8 @@ public final class DjlVitEngine implements InferenceEngine {
                     0.875,
                     "bicubic",
                     "center");
-            ModelInfo info = info(name, config, List.of(), device, options.precision(), pre);
-            return new DjlVitEngine(manager, model, info, options);
+            ModelInfo info = info(name, config, List.of(), device, options.precision(), pre, List.of());
+            return new DjlVitEngine(manager, model, null, info, options);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -165,7 +203,8 @@ public final class DjlVitEngine implements InferenceEngine {
             List<String> labels,
             Device device,
             Precision precision,
-            PreprocessSettings pre) {
+            PreprocessSettings pre,
+            List<String> segmentationClasses) {
         return new ModelInfo(
                 BACKEND,
                 architecture,
@@ -177,7 +216,8 @@ public final class DjlVitEngine implements InferenceEngine {
                 labels,
                 device.toString(),
                 precision,
-                pre);
+                pre,
+                segmentationClasses);
     }
 
     @Override
@@ -217,13 +257,25 @@ public final class DjlVitEngine implements InferenceEngine {
                 if (dataType != DataType.FLOAT32) {
                     x = x.toType(dataType, false);
                 }
-                VitOutput out = model.forwardOutputs(new ParameterStore(batch, false), x, false);
+                NDArray logitsArray;
+                NDArray embeddingArray;
+                byte[] classMaps = new byte[0];
+                if (segmenting != null) {
+                    var out = segmenting.predict(x);
+                    logitsArray = out.logits();
+                    embeddingArray = out.embedding();
+                    classMaps = out.classMap().toType(DataType.UINT8, false).toByteArray();
+                } else {
+                    VitOutput out = model.forwardOutputs(new ParameterStore(batch, false), x, false);
+                    logitsArray = out.logits();
+                    embeddingArray = out.embedding();
+                }
                 float[] embeddings =
-                        out.embedding().toType(DataType.FLOAT32, false).toFloatArray();
-                float[] logits = out.logits() == null
+                        embeddingArray.toType(DataType.FLOAT32, false).toFloatArray();
+                float[] logits = logitsArray == null
                         ? new float[0]
-                        : out.logits().toType(DataType.FLOAT32, false).toFloatArray();
-                return toResults(batchSize, logits, embeddings);
+                        : logitsArray.toType(DataType.FLOAT32, false).toFloatArray();
+                return toResults(batchSize, logits, embeddings, classMaps);
             }
         }
     }
@@ -240,14 +292,16 @@ public final class DjlVitEngine implements InferenceEngine {
         return view;
     }
 
-    private BatchResult toResults(int batchSize, float[] logits, float[] embeddings) {
+    private BatchResult toResults(int batchSize, float[] logits, float[] embeddings, byte[] classMaps) {
         int k = info.numClasses();
         int d = info.embedDim();
+        int pixels = classMaps.length == 0 ? 0 : info.height() * info.width();
         List<ImageResult> images = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {
             float[] row = k == 0 ? new float[0] : Arrays.copyOfRange(logits, i * k, (i + 1) * k);
             float[] emb = Arrays.copyOfRange(embeddings, i * d, (i + 1) * d);
-            images.add(new ImageResult(row, topK(row), emb));
+            byte[] map = pixels == 0 ? new byte[0] : Arrays.copyOfRange(classMaps, i * pixels, (i + 1) * pixels);
+            images.add(new ImageResult(row, topK(row), emb, map));
         }
         return new BatchResult(images);
     }

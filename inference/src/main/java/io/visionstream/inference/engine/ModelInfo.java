@@ -17,6 +17,8 @@ import java.util.List;
  * @param device where the model runs, e.g. "cpu()" or "gpu(0)"
  * @param precision parameter type in use
  * @param preprocess how to prepare images for this model (size equals {@code height x width})
+ * @param segmentationClasses the dense head's class names, index = class value in a class map; empty
+ *     when the model has no dense head (then {@link ImageResult#classMap()} is empty)
  */
 public record ModelInfo(
         String backend,
@@ -29,11 +31,18 @@ public record ModelInfo(
         List<String> labels,
         String device,
         Precision precision,
-        PreprocessSettings preprocess) {
+        PreprocessSettings preprocess,
+        List<String> segmentationClasses) {
 
     /** Copies the labels. */
     public ModelInfo {
         labels = List.copyOf(labels);
+        segmentationClasses = List.copyOf(segmentationClasses);
+    }
+
+    /** Whether images get a per-pixel class map. */
+    public boolean segments() {
+        return !segmentationClasses.isEmpty();
     }
 
     /** Floats per image in {@link InferenceEngine#infer}'s input, {@code C * H * W}. */

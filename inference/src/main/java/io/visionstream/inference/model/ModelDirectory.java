@@ -124,6 +124,16 @@ public final class ModelDirectory {
         return model;
     }
 
+    /**
+     * The dense head a model directory declares in {@code config.json}, if any, without loading weights.
+     *
+     * @throws InvalidCheckpointException when {@code dense_head} is present but invalid
+     * @throws IOException when {@code config.json} cannot be read
+     */
+    public static java.util.Optional<DenseHeadConfig> denseHead(Path dir) throws IOException {
+        return java.util.Optional.ofNullable(readHeadConfig(dir.resolve(TimmCheckpoints.CONFIG_FILE)));
+    }
+
     private static DenseHeadConfig readHeadConfig(Path configFile) throws IOException {
         JsonNode root = JSON.readTree(configFile.toFile());
         JsonNode node = root.get(DENSE_HEAD_KEY);

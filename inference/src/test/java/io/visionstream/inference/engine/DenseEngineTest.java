@@ -1,0 +1,125 @@
+package io.visionstream.inference.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.model.ModelDirectory;
+import io.visionstream.inference.model.VisionModel;
+import io.visionstream.inference.vit.VitConfig;
+import io.visionstream.inference.weights.PreprocessSettings;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine over a model directory with a dense head: one forward, three outputs. */
+class DenseEngineTest {
+
+    private static final List<String> CLASSES = List.of("background", "circle", "square", "triangle");
+    private static final VitConfig BACKBONE = VitConfig.of(32, 8, 32, 4, 2, 4);
+    private static final PreprocessSettings PRE = new PreprocessSettings(
+            3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear", "center");
+
+    @TempDir
+    Path dir;
+
+    /** Saves a combined model with distinct random values in every tensor (batch-norm statistics too). */
+    private void saveRandomModel(NDManager manager) throws Exception {
+        VisionModel model = new VisionModel(
+                BACKBONE,
+                new DenseHeadConfig(32, List.of(0, 1, 2, 3), 8, null, 4, CLASSES),
+                "vit_tiny_patch16_224",
+                PRE,
+                CLASSES);
+        model.initialize(manager);
+        SplittableRandom random = new SplittableRandom(9);
+        for (Map.Entry<String, Parameter> e : model.checkpointParameters().entrySet()) {
+            float[] v = new float[Math.toIntExact(e.getValue().getShape().size())];
+            boolean variance = e.getKey().endsWith("running_var");
+            // A random per-class bias would outvote every pixel's features and make the map constant.
+            boolean classBias = e.getKey().equals("decode_head.conv_seg.bias");
+            for (int i = 0; i < v.length; i++) {
+                v[i] = classBias
+                        ? 0f
+                        : (float) (variance ? 0.5 + random.nextDouble() : (random.nextDouble() - 0.5) * 0.6);
+            }
+            e.getValue().getArray().set(FloatBuffer.wrap(v));
+        }
+        ModelDirectory.save(dir, model);
+    }
+
+    @Test
+    void classMapsAreTheCombinedModelsOwnArgmaxAndTheOtherOutputsComeFromTheSamePass() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            saveRandomModel(manager);
+            // Two images with strong spatial structure (bright and dark regions), so pixels differ.
+            float[] batch = new float[2 * 3 * 32 * 32];
+            for (int b = 0; b < 2; b++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < 32; y++) {
+                        for (int xx = 0; xx < 32; xx++) {
+                            boolean bright = b == 0 ? xx < 16 : (x(y, xx) && c != 1);
+                            batch[((b * 3 + c) * 32 + y) * 32 + xx] = bright ? 3f : -3f;
+                        }
+                    }
+                }
+            }
+            VisionModel reference = ModelDirectory.load(dir, manager);
+            NDArray x = manager.create(batch, new Shape(2, 3, 32, 32));
+            var expected = reference.predict(x);
+            byte[] expectedMaps =
+                    expected.classMap().toType(DataType.UINT8, false).toByteArray();
+            float[] expectedLogits = expected.logits().toFloatArray();
+
+            try (InferenceEngine engine =
+                    InferenceEngines.open(dir, EngineOptions.defaults().withDevice("cpu"))) {
+                assertThat(engine.info().segmentationClasses()).isEqualTo(CLASSES);
+                assertThat(engine.info().segments()).isTrue();
+                BatchResult result = engine.infer(batch, 2);
+                for (int i = 0; i < 2; i++) {
+                    ImageResult image = result.get(i);
+                    assertThat(image.classMap()).hasSize(32 * 32);
+                    assertThat(image.classMap())
+                            .isEqualTo(java.util.Arrays.copyOfRange(expectedMaps, i * 1024, (i + 1) * 1024));
+                    assertThat(image.logits())
+                            .containsExactly(
+                                    java.util.Arrays.copyOfRange(expectedLogits, i * 4, (i + 1) * 4),
+                                    org.assertj.core.data.Offset.offset(1e-5f));
+                }
+                // Random weights still give more than one class somewhere, so the map is not trivially constant.
+                byte first = result.get(0).classMap()[0];
+                boolean varied = false;
+                for (int i = 0; i < 2; i++) {
+                    for (byte b : result.get(i).classMap()) {
+                        varied |= b != first;
+                    }
+                }
+                assertThat(varied).as("class map varies over the image").isTrue();
+            }
+        }
+    }
+
+    private static boolean x(int y, int x) {
+        return (y - 16) * (y - 16) + (x - 16) * (x - 16) < 64;
+    }
+
+    @Test
+    void aTimmFolderWithoutADenseHeadGivesEmptyClassMaps() throws Exception {
+        try (InferenceEngine engine = InferenceEngines.open(
+                Path.of("src/test/resources/fixtures/vit/tiny"),
+                EngineOptions.defaults().withDevice("cpu"))) {
+            assertThat(engine.info().segments()).isFalse();
+            assertThat(engine.info().segmentationClasses()).isEmpty();
+            assertThat(engine.infer(new float[3 * 32 * 32], 1).get(0).classMap())
+                    .isEmpty();
+        }
+    }
+}
