@@ -92,6 +92,46 @@ public final class Preprocessor {
         run(plan, img.rgb(), img.width(), dst, offset);
     }
 
+    /**
+     * Projects a per-pixel map made at the model's input ({@code [H, W]} row-major, e.g. a class map) back
+     * onto a frame of {@code frameWidth x frameHeight}: the inverse of this preprocessor's resize and
+     * center crop, sampling the nearest map pixel. Frame pixels the crop cut away were never seen by the
+     * model and get {@code outside}.
+     *
+     * @throws IllegalArgumentException if {@code map} is not {@code H * W} long or the frame size is not
+     *     positive
+     */
+    public byte[] projectToFrame(byte[] map, int frameWidth, int frameHeight, byte outside) {
+        int outH = config.height();
+        int outW = config.width();
+        if (map == null || map.length != outH * outW) {
+            throw new IllegalArgumentException("map must hold " + outH + "x" + outW + " = " + outH * outW
+                    + " values, got " + (map == null ? "null" : map.length));
+        }
+        if (frameWidth <= 0 || frameHeight <= 0) {
+            throw new IllegalArgumentException("frame size must be positive, got " + frameWidth + "x" + frameHeight);
+        }
+        Plan p = plan(frameWidth, frameHeight);
+        // resized index = map index + offset, as in the forward crop
+        int offsetX = p.ax.resizedFrom - p.ax.outFrom;
+        int offsetY = p.ay.resizedFrom - p.ay.outFrom;
+        int[] columns = new int[frameWidth];
+        for (int fx = 0; fx < frameWidth; fx++) {
+            int rx = (int) Math.floor((fx + 0.5) * p.resizedWidth / frameWidth);
+            columns[fx] = rx - offsetX;
+        }
+        byte[] out = new byte[frameWidth * frameHeight];
+        for (int fy = 0; fy < frameHeight; fy++) {
+            int my = (int) Math.floor((fy + 0.5) * p.resizedHeight / frameHeight) - offsetY;
+            int row = fy * frameWidth;
+            for (int fx = 0; fx < frameWidth; fx++) {
+                int mx = columns[fx];
+                out[row + fx] = my >= 0 && my < outH && mx >= 0 && mx < outW ? map[my * outW + mx] : outside;
+            }
+        }
+        return out;
+    }
+
     /** The size {@code img} is resized to before the crop, as {@code [width, height]}; for tests and logs. */
     public int[] resizedSize(int width, int height) {
         Plan p = plan(width, height);
