@@ -127,7 +127,7 @@ public final class FramePreparer {
         }
         float[] pixels = new float[preprocessor.floatsPerImage()];
         preprocessor.preprocess(image, pixels, 0);
-        return new Ready(new PreparedFrame(in, frame, pixels, nowMs));
+        return new Ready(new PreparedFrame(in, frame, pixels, image.width(), image.height(), nowMs));
     }
 
     private DecodedImage decode(Frame frame) throws ImageDecodeException {

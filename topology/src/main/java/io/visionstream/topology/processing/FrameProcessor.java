@@ -50,8 +50,10 @@ final class FrameProcessor
             String storeName,
             String predictionsSink,
             String embeddingsSink,
+            String masksSink,
             String deadLettersSink,
             boolean embeddingsEnabled,
+            boolean masksEnabled,
             boolean normalizeEmbeddings,
             Duration punctuateEvery) {}
 
@@ -138,6 +140,9 @@ final class FrameProcessor
                 context.forward(
                         new Record<>(source, outputs.embedding(inferred, settings.normalizeEmbeddings()), timestamp),
                         settings.embeddingsSink());
+            }
+            if (settings.masksEnabled()) {
+                context.forward(new Record<>(source, outputs.mask(inferred), timestamp), settings.masksSink());
             }
         } else if (outcome instanceof Outcome.Skipped skipped) {
             context.forward(

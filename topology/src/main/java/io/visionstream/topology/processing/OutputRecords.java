@@ -1,5 +1,9 @@
 package io.visionstream.topology.processing;
 
+import io.visionstream.inference.image.ClassPalette;
+import io.visionstream.inference.image.ImageEncoder;
+import io.visionstream.inference.image.Preprocessor;
+import io.visionstream.schemas.avro.ClassFraction;
 import io.visionstream.schemas.avro.ClassScore;
 import io.visionstream.schemas.avro.DeadLetter;
 import io.visionstream.schemas.avro.Embedding;
@@ -7,6 +11,8 @@ import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Lineage;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.avro.PredictionStatus;
+import io.visionstream.schemas.avro.SegmentationMask;
+import io.visionstream.schemas.avro.SegmentationSummary;
 import io.visionstream.schemas.avro.Timings;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -22,10 +28,69 @@ public final class OutputRecords {
     /** Dead-letter messages are cut to this many characters; the original bytes are always whole. */
     static final int MAX_ERROR_MESSAGE_CHARS = 4000;
 
-    private final ModelIdentity model;
+    /** Mask value of frame pixels the model never saw (cut by the center crop): PASCAL VOC's "void". */
+    public static final byte UNSEEN = (byte) 255;
 
-    public OutputRecords(ModelIdentity model) {
+    // All 256 entries, so that UNSEEN has a colour too (VOC's own void colour).
+    private static final ClassPalette MASK_PALETTE = ClassPalette.voc(256);
+
+    private final ModelIdentity model;
+    private final List<String> segmentationClasses;
+    private final Preprocessor preprocessor;
+
+    /**
+     * @param segmentationClasses the dense head's class names; empty when the model has none
+     * @param preprocessor the model's preprocessing, whose crop geometry maps class maps back to frames
+     */
+    public OutputRecords(ModelIdentity model, List<String> segmentationClasses, Preprocessor preprocessor) {
         this.model = model;
+        this.segmentationClasses = List.copyOf(segmentationClasses);
+        this.preprocessor = preprocessor;
+    }
+
+    /** Whether outcomes carry segmentation (the model has a dense head). */
+    public boolean segments() {
+        return !segmentationClasses.isEmpty();
+    }
+
+    /**
+     * The share of the model's view covered by each class, every class listed in class order, from the
+     * class map at the model's input size.
+     */
+    SegmentationSummary segmentationSummary(byte[] classMap) {
+        long[] counts = new long[segmentationClasses.size()];
+        for (byte b : classMap) {
+            counts[b & 0xFF]++;
+        }
+        List<ClassFraction> fractions = new ArrayList<>(counts.length);
+        for (int c = 0; c < counts.length; c++) {
+            fractions.add(new ClassFraction(c, segmentationClasses.get(c), (float) counts[c] / classMap.length));
+        }
+        return new SegmentationSummary(fractions);
+    }
+
+    /**
+     * The segmentation mask of a frame the model ran on, at the decoded frame's size: the class map
+     * projected back through the preprocessing's resize and crop, {@link #UNSEEN} where the crop cut the
+     * frame, encoded as a palette PNG whose pixel values are class indices.
+     */
+    public SegmentationMask mask(Outcome.Inferred outcome) {
+        PreparedFrame prepared = outcome.frame();
+        Frame frame = prepared.frame();
+        int width = prepared.imageWidth();
+        int height = prepared.imageHeight();
+        byte[] projected = preprocessor.projectToFrame(outcome.result().classMap(), width, height, UNSEEN);
+        return SegmentationMask.newBuilder()
+                .setSourceId(frame.getSourceId())
+                .setSequence(frame.getSequence())
+                .setCaptureTime(frame.getCaptureTime())
+                .setModelName(model.name())
+                .setModelVersion(model.version())
+                .setWidth(width)
+                .setHeight(height)
+                .setClassNames(segmentationClasses)
+                .setMaskPng(ByteBuffer.wrap(ImageEncoder.maskPng(projected, width, height, MASK_PALETTE)))
+                .build();
     }
 
     /** The prediction of a frame the model ran on. */
@@ -43,7 +108,8 @@ public final class OutputRecords {
                 .setCaptureTime(frame.getCaptureTime())
                 .setStatus(PredictionStatus.OK)
                 .setTopK(top)
-                .setSegmentation(null)
+                .setSegmentation(
+                        segments() ? segmentationSummary(outcome.result().classMap()) : null)
                 .setLineage(lineage(
                         prepared.input(),
                         outcome.batch().batchId(),

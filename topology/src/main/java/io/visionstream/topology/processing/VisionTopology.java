@@ -9,6 +9,7 @@ import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.schemas.avro.Embedding;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.config.VisionConfig;
@@ -34,8 +35,9 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   frames (bytes) --> frame-processor --+--> predictions   (String key, Prediction)
  *                          |             +--> embeddings    (String key, Embedding), if enabled
- *                    pending-frames      +--> dead letters  (original key bytes, DeadLetter)
- *                    (changelogged)
+ *                    pending-frames      +--> masks         (String key, SegmentationMask), if enabled
+ *                    (changelogged)      |                   and the model has a dense head
+ *                                        +--> dead letters  (original key bytes, DeadLetter)
  * </pre>
  */
 public final class VisionTopology {
@@ -45,6 +47,7 @@ public final class VisionTopology {
     public static final String PENDING_STORE = "pending-frames";
     public static final String PREDICTIONS_SINK = "predictions-sink";
     public static final String EMBEDDINGS_SINK = "embeddings-sink";
+    public static final String MASKS_SINK = "masks-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 
     private VisionTopology() {}
@@ -59,6 +62,7 @@ public final class VisionTopology {
         var frames = AvroSerdes.specific(Frame.class, registry, false);
         var predictions = AvroSerdes.specific(Prediction.class, registry, false);
         var embeddings = AvroSerdes.specific(Embedding.class, registry, false);
+        var masks = AvroSerdes.specific(SegmentationMask.class, registry, false);
         var deadLetters = AvroSerdes.deadLetter(registry);
 
         Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
@@ -66,7 +70,9 @@ public final class VisionTopology {
                 new DecodeLimits(config.maxFrameBytes(), config.maxImagePixels(), DecodeLimits.DEFAULT_MAX_SIDE));
         FramePreparer preparer = new FramePreparer(
                 frames.deserializer(), decoder, preprocessor, config.maxFrameBytes(), config.maxFrameAgeMs());
-        OutputRecords outputs = new OutputRecords(model);
+        OutputRecords outputs = new OutputRecords(model, engine.info().segmentationClasses(), preprocessor);
+        // Masks need a dense head; with none, masks.enabled simply has nothing to publish.
+        boolean publishMasks = config.masksEnabled() && outputs.segments();
 
         // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
         // batcher goes away with the thread.
@@ -83,8 +89,10 @@ public final class VisionTopology {
                 PENDING_STORE,
                 PREDICTIONS_SINK,
                 EMBEDDINGS_SINK,
+                MASKS_SINK,
                 DEAD_LETTERS_SINK,
                 config.embeddingsEnabled(),
+                publishMasks,
                 config.normalizeEmbeddings(),
                 punctuationInterval(config.maxBatchDelayMs()));
 
@@ -110,6 +118,10 @@ public final class VisionTopology {
                     new StringSerializer(),
                     embeddings.serializer(),
                     PROCESSOR);
+        }
+        if (publishMasks) {
+            topology.addSink(
+                    MASKS_SINK, config.topics().masks(), new StringSerializer(), masks.serializer(), PROCESSOR);
         }
         topology.addSink(
                 DEAD_LETTERS_SINK,

@@ -67,7 +67,8 @@ public final class VisionProcessor implements AutoCloseable {
             ModelIdentity model = ModelIdentity.of(config.modelDir());
             Properties props = StreamsProperties.of(config);
             if (config.createTopics()) {
-                ensureTopics(config, props);
+                ensureTopics(
+                        config, props, config.masksEnabled() && engine.info().segments());
             }
             KafkaStreams streams =
                     new KafkaStreams(VisionTopology.build(config, engine, model, System::currentTimeMillis), props);
@@ -87,13 +88,17 @@ public final class VisionProcessor implements AutoCloseable {
         }
     }
 
-    private static void ensureTopics(VisionConfig config, Properties streamsProps) {
+    private static void ensureTopics(VisionConfig config, Properties streamsProps, boolean withMasks) {
         StreamsConfig streamsConfig = new StreamsConfig(streamsProps);
         try (Admin admin = Admin.create(streamsConfig.getAdminConfigs(config.applicationId() + "-setup"))) {
             var topics = config.topics();
-            List<String> outputs = config.embeddingsEnabled()
-                    ? List.of(topics.predictions(), topics.embeddings())
-                    : List.of(topics.predictions());
+            List<String> outputs = new java.util.ArrayList<>(List.of(topics.predictions()));
+            if (config.embeddingsEnabled()) {
+                outputs.add(topics.embeddings());
+            }
+            if (withMasks) {
+                outputs.add(topics.masks());
+            }
             TopicSetup.ensure(
                     admin,
                     new TopicSetup.Plan(topics.input(), topics.deadLetters(), outputs, config.topicPartitions(), (short)

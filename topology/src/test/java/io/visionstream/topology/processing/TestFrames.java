@@ -38,6 +38,49 @@ final class TestFrames {
                 11);
     }
 
+    /** Classes of {@link #segmentingModel}. */
+    static final java.util.List<String> SEGMENTATION_CLASSES =
+            java.util.List.of("background", "circle", "square", "triangle");
+
+    /**
+     * Writes a combined model (tiny ViT + classifier + UPerNet head, 32x32 input, random weights with a
+     * zero class bias so class maps vary over the image) into {@code dir}, in the model directory format.
+     */
+    static java.nio.file.Path segmentingModel(java.nio.file.Path dir) throws java.io.IOException {
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            var model = new io.visionstream.inference.model.VisionModel(
+                    VitConfig.of(32, 8, 32, 4, 2, 4),
+                    new io.visionstream.inference.heads.DenseHeadConfig(
+                            32, java.util.List.of(0, 1, 2, 3), 8, null, 4, SEGMENTATION_CLASSES),
+                    "vit_tiny_patch16_224",
+                    new io.visionstream.inference.weights.PreprocessSettings(
+                            3,
+                            32,
+                            32,
+                            java.util.List.of(0.5, 0.5, 0.5),
+                            java.util.List.of(0.25, 0.25, 0.25),
+                            1.0,
+                            "bilinear",
+                            "center"),
+                    SEGMENTATION_CLASSES);
+            model.initialize(manager);
+            var random = new java.util.SplittableRandom(9);
+            for (var e : model.checkpointParameters().entrySet()) {
+                float[] v = new float[Math.toIntExact(e.getValue().getShape().size())];
+                boolean variance = e.getKey().endsWith("running_var");
+                boolean classBias = e.getKey().equals("decode_head.conv_seg.bias");
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = classBias
+                            ? 0f
+                            : (float) (variance ? 0.5 + random.nextDouble() : (random.nextDouble() - 0.5) * 0.6);
+                }
+                e.getValue().getArray().set(java.nio.FloatBuffer.wrap(v));
+            }
+            io.visionstream.inference.model.ModelDirectory.save(dir, model);
+        }
+        return dir;
+    }
+
     byte[] jpeg(long sceneIndex) {
         return ImageEncoder.jpeg(scenes.scene(sceneIndex).image(), 90);
     }
