@@ -10,10 +10,12 @@ import io.visionstream.inference.engine.InferenceEngines;
 import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.engine.Precision;
 import io.visionstream.inference.engine.Prediction;
+import io.visionstream.inference.image.ClassPalette;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.DecodedImage;
 import io.visionstream.inference.image.ImageDecodeException;
 import io.visionstream.inference.image.ImageDecoder;
+import io.visionstream.inference.image.ImageEncoder;
 import io.visionstream.inference.image.Preprocessor;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -71,12 +73,22 @@ final class PredictCommand implements Callable<Integer> {
             description = "FP32, FP16 or BF16; the last two on GPU only (default: ${DEFAULT-VALUE}).")
     Precision precision;
 
+    @Option(
+            names = "--mask-out",
+            paramLabel = "DIR",
+            description = "Write each image's segmentation as NAME.mask.png (pixel value = class index, at the"
+                    + " image's size; 255 = cut by the center crop) and NAME.overlay.png. Needs a dense head.")
+    Path maskOut;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (JPEG or PNG), or folders of them.")
     List<Path> images;
 
     private final ObjectMapper mapper = new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
-    private record Loaded(Path path, float[] pixels) {}
+    private record Loaded(Path path, DecodedImage image, float[] pixels) {}
+
+    // All 256 VOC colours, so the "unseen" value 255 has one too.
+    private static final ClassPalette PALETTE = ClassPalette.voc(256);
 
     @Override
     public Integer call() throws IOException {
@@ -89,6 +101,13 @@ final class PredictCommand implements Callable<Integer> {
         EngineOptions options = new EngineOptions(topK, precision, device);
         int failures = 0;
         try (InferenceEngine engine = InferenceEngines.open(model, options)) {
+            if (maskOut != null) {
+                if (!engine.info().segments()) {
+                    throw new IllegalArgumentException(
+                            "--mask-out needs a model with a dense head; " + model + " has none");
+                }
+                Files.createDirectories(maskOut);
+            }
             Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
             ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
             List<Loaded> batch = new ArrayList<>(batchSize);
@@ -97,25 +116,26 @@ final class PredictCommand implements Callable<Integer> {
                     DecodedImage image = decoder.decode(Files.readAllBytes(file));
                     float[] pixels = new float[preprocessor.floatsPerImage()];
                     preprocessor.preprocess(image, pixels, 0);
-                    batch.add(new Loaded(file, pixels));
+                    batch.add(new Loaded(file, image, pixels));
                 } catch (IOException | ImageDecodeException e) {
                     failures++;
                     reportFailure(out, err, file, e);
                 }
                 if (batch.size() == batchSize) {
-                    run(engine, batch, out);
+                    run(engine, preprocessor, batch, out);
                     batch.clear();
                 }
             }
             if (!batch.isEmpty()) {
-                run(engine, batch, out);
+                run(engine, preprocessor, batch, out);
             }
         }
         out.flush();
         return failures == 0 ? 0 : 1;
     }
 
-    private void run(InferenceEngine engine, List<Loaded> batch, PrintWriter out) {
+    private void run(InferenceEngine engine, Preprocessor preprocessor, List<Loaded> batch, PrintWriter out)
+            throws IOException {
         int fpi = engine.info().floatsPerImage();
         float[] input = new float[batch.size() * fpi];
         for (int i = 0; i < batch.size(); i++) {
@@ -123,14 +143,32 @@ final class PredictCommand implements Callable<Integer> {
         }
         BatchResult result = engine.infer(input, batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            print(out, batch.get(i).path(), result.get(i));
+            Loaded loaded = batch.get(i);
+            Path[] written = maskOut == null ? null : writeMask(preprocessor, loaded, result.get(i));
+            print(out, loaded.path(), result.get(i), written);
         }
     }
 
-    private void print(PrintWriter out, Path file, ImageResult r) {
+    /** Writes NAME.mask.png and NAME.overlay.png; returns their paths. */
+    private Path[] writeMask(Preprocessor preprocessor, Loaded loaded, ImageResult r) throws IOException {
+        DecodedImage image = loaded.image();
+        byte[] mask = preprocessor.projectToFrame(r.classMap(), image.width(), image.height(), (byte) 255);
+        String name = loaded.path().getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        Path maskFile = maskOut.resolve(name + ".mask.png");
+        Path overlayFile = maskOut.resolve(name + ".overlay.png");
+        Files.write(maskFile, ImageEncoder.maskPng(mask, image.width(), image.height(), PALETTE));
+        Files.write(overlayFile, ImageEncoder.overlayPng(image, mask, image.width(), image.height(), PALETTE, 0.5));
+        return new Path[] {maskFile, overlayFile};
+    }
+
+    private void print(PrintWriter out, Path file, ImageResult r, Path[] written) {
         if (json) {
             var node = mapper.createObjectNode();
             node.put("image", file.toString());
+            if (written != null) {
+                node.put("mask", written[0].toString());
+                node.put("overlay", written[1].toString());
+            }
             var top = node.putArray("top");
             for (Prediction p : r.topK()) {
                 top.addObject().put("index", p.index()).put("label", p.label()).put("score", p.score());
@@ -149,6 +187,9 @@ final class PredictCommand implements Callable<Integer> {
             int rank = 1;
             for (Prediction p : r.topK()) {
                 line.append(String.format(Locale.ROOT, "  %d. %s %.4f", rank++, p.label(), p.score()));
+            }
+            if (written != null) {
+                line.append("  mask ").append(written[0]).append("  overlay ").append(written[1]);
             }
             out.println(line);
         }

@@ -83,6 +83,55 @@ class PredictCommandTest {
     }
 
     @Test
+    void maskOutWritesAClassIndexMaskAtTheImagesSizeAndAnOverlay(@TempDir Path dir) throws Exception {
+        Path model = io.visionstream.topology.processing.TestFrames.segmentingModel(dir.resolve("model"));
+        Path masks = dir.resolve("masks");
+        int exit = run(
+                "predict",
+                "--model",
+                model.toString(),
+                "--json",
+                "--device",
+                "cpu",
+                "--mask-out",
+                masks.toString(),
+                IMAGE.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode node =
+                new ObjectMapper().readTree(out.toString().lines().findFirst().orElseThrow());
+        Path mask = masks.resolve("image_96x64.mask.png");
+        assertThat(node.get("mask").asText()).isEqualTo(mask.toString());
+        assertThat(masks.resolve("image_96x64.overlay.png")).exists();
+        byte[] classes = io.visionstream.inference.image.ImageEncoder.decodeMask(
+                Files.readAllBytes(mask), io.visionstream.inference.image.DecodeLimits.defaults());
+        assertThat(classes).hasSize(96 * 64);
+        for (byte b : classes) {
+            assertThat(b & 0xFF).isIn(0, 1, 2, 3, 255);
+        }
+        var overlay = javax.imageio.ImageIO.read(
+                masks.resolve("image_96x64.overlay.png").toFile());
+        assertThat(overlay.getWidth()).isEqualTo(96);
+        assertThat(overlay.getHeight()).isEqualTo(64);
+    }
+
+    @Test
+    void maskOutWithAModelWithoutADenseHeadIsRefusedUpFront(@TempDir Path dir) {
+        int exit = run(
+                "predict",
+                "--model",
+                MODEL.toString(),
+                "--device",
+                "cpu",
+                "--mask-out",
+                dir.toString(),
+                IMAGE.toString());
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .isEqualTo("vision predict: --mask-out needs a model with a dense head; " + MODEL + " has none");
+    }
+
+    @Test
     void aMissingModelDirectoryFailsNamingIt() {
         int exit = run("predict", "--model", "no/such/model", IMAGE.toString());
         assertThat(exit).isEqualTo(1);

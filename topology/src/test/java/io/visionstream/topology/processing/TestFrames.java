@@ -17,7 +17,7 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
 
 /** Real frames for tests: synthetic scenes, JPEG-encoded, Avro-serialized in the Confluent wire format. */
-final class TestFrames {
+public final class TestFrames {
 
     static final int WIDTH = 48;
     static final int HEIGHT = 40;
@@ -46,7 +46,7 @@ final class TestFrames {
      * Writes a combined model (tiny ViT + classifier + UPerNet head, 32x32 input, random weights with a
      * zero class bias so class maps vary over the image) into {@code dir}, in the model directory format.
      */
-    static java.nio.file.Path segmentingModel(java.nio.file.Path dir) throws java.io.IOException {
+    public static java.nio.file.Path segmentingModel(java.nio.file.Path dir) throws java.io.IOException {
         try (var manager = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
             var model = new io.visionstream.inference.model.VisionModel(
                     VitConfig.of(32, 8, 32, 4, 2, 4),
