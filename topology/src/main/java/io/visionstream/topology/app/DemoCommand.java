@@ -43,6 +43,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", description = "Camera frame size WxH (default: the model's input size).")
     String size;
 
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Write overlays (frame + predicted classes) of every 10th frame per camera here.")
+    Path out;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A processor setting, e.g. max.batch.size=8.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -59,7 +65,8 @@ final class DemoCommand implements Callable<Integer> {
             wh = new int[] {input.width(), input.height()};
         }
         boolean ok = Demo.run(
-                new Demo.Options(modelDir, duration, cameras, fps, wh[0], wh[1], 4, Duration.ofSeconds(60), overrides),
+                new Demo.Options(
+                        modelDir, duration, cameras, fps, wh[0], wh[1], 4, Duration.ofSeconds(60), overrides, out),
                 System.out,
                 System.console() != null);
         return ok ? 0 : 1;

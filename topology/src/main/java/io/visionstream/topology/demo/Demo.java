@@ -1,8 +1,14 @@
 package io.visionstream.topology.demo;
 
+import io.visionstream.inference.image.ClassPalette;
+import io.visionstream.inference.image.DecodeLimits;
+import io.visionstream.inference.image.DecodedImage;
+import io.visionstream.inference.image.ImageDecodeException;
+import io.visionstream.inference.image.ImageEncoder;
 import io.visionstream.inference.synthetic.SceneConfig;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.cameras.CameraFleet;
 import io.visionstream.topology.cameras.SyntheticCamera;
@@ -19,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,6 +44,9 @@ public final class Demo {
     /**
      * @param processorSettings settings for the processor on top of the demo's own (e.g. max.batch.size)
      */
+    /**
+     * @param overlaysDir where to write overlays of every 10th frame per camera, or null for none
+     */
     public record Options(
             Path modelDir,
             Duration duration,
@@ -46,7 +56,11 @@ public final class Demo {
             int frameHeight,
             int partitions,
             Duration drainTimeout,
-            Map<String, String> processorSettings) {}
+            Map<String, String> processorSettings,
+            Path overlaysDir) {}
+
+    /** Every this-many-th frame of each camera is written as an overlay with --out. */
+    static final int OVERLAY_EVERY = 10;
 
     private Demo() {}
 
@@ -77,7 +91,13 @@ public final class Demo {
                             "the processor did not start: " + processor.state(), processor.failure());
                 }
                 AtomicBoolean reading = new AtomicBoolean(true);
-                Thread reader = new Thread(() -> readOutputs(kafka, config, registry, stats, reading), "demo-outputs");
+                Map<String, DecodedImage> toDraw = new ConcurrentHashMap<>();
+                if (options.overlaysDir() != null) {
+                    Files.createDirectories(options.overlaysDir());
+                }
+                Thread reader = new Thread(
+                        () -> readOutputs(kafka, config, registry, stats, reading, toDraw, options.overlaysDir()),
+                        "demo-outputs");
                 reader.setDaemon(true);
                 reader.start();
 
@@ -97,10 +117,22 @@ public final class Demo {
                             producer,
                             AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
                                     .serializer(),
-                            shot -> stats.sent(
-                                    shot.frame().getSourceId(),
-                                    shot.frame().getSequence(),
-                                    Integer.parseInt(shot.frame().getMetadata().get(SyntheticCamera.TRUTH_LABEL))));
+                            shot -> {
+                                stats.sent(
+                                        shot.frame().getSourceId(),
+                                        shot.frame().getSequence(),
+                                        Integer.parseInt(
+                                                shot.frame().getMetadata().get(SyntheticCamera.TRUTH_LABEL)),
+                                        shot.scene().mask());
+                                if (options.overlaysDir() != null
+                                        && shot.frame().getSequence() % OVERLAY_EVERY == 0) {
+                                    toDraw.put(
+                                            key(
+                                                    shot.frame().getSourceId(),
+                                                    shot.frame().getSequence()),
+                                            shot.scene().image());
+                                }
+                            });
                     long end = System.nanoTime() + options.duration().toNanos();
                     while (System.nanoTime() < end && processor.failure() == null && fleet.failure() == null) {
                         Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
@@ -132,6 +164,37 @@ public final class Demo {
         }
     }
 
+    private static void scoreMask(
+            SegmentationMask mask, DemoStats stats, Map<String, DecodedImage> toDraw, Path overlaysDir) {
+        byte[] classes;
+        try {
+            classes = ImageEncoder.decodeMask(mask.getMaskPng().array(), DecodeLimits.defaults());
+        } catch (ImageDecodeException e) {
+            throw new IllegalStateException(
+                    "the processor published an unreadable mask for " + mask.getSourceId() + " #" + mask.getSequence()
+                            + ": " + e.getMessage(),
+                    e);
+        }
+        stats.mask(
+                mask.getSourceId(),
+                mask.getSequence(),
+                classes,
+                mask.getClassNames().size());
+        DecodedImage image = toDraw.remove(key(mask.getSourceId(), mask.getSequence()));
+        if (image != null && overlaysDir != null) {
+            Path file = overlaysDir.resolve(
+                    String.format(java.util.Locale.ROOT, "%s-%06d.png", mask.getSourceId(), mask.getSequence()));
+            try {
+                Files.write(
+                        file,
+                        ImageEncoder.overlayPng(
+                                image, classes, mask.getWidth(), mask.getHeight(), ClassPalette.voc(256), 0.5));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write overlay " + file, e);
+            }
+        }
+    }
+
     private static void status(PrintStream out, boolean terminal, String line) {
         if (terminal) {
             out.print("\r" + line);
@@ -141,8 +204,18 @@ public final class Demo {
         out.flush();
     }
 
+    private static String key(String source, long sequence) {
+        return source + "#" + sequence;
+    }
+
     private static void readOutputs(
-            EmbeddedKafkaCluster kafka, VisionConfig config, String registry, DemoStats stats, AtomicBoolean reading) {
+            EmbeddedKafkaCluster kafka,
+            VisionConfig config,
+            String registry,
+            DemoStats stats,
+            AtomicBoolean reading,
+            Map<String, DecodedImage> toDraw,
+            Path overlaysDir) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-reader");
@@ -151,13 +224,19 @@ public final class Demo {
         props.putAll(new FrameSizing(config.maxFrameBytes()).consumerOverrides());
         var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
                 .deserializer();
+        var masks = AvroSerdes.specific(SegmentationMask.class, Map.of("schema.registry.url", registry), false)
+                .deserializer();
         String predictionsTopic = config.topics().predictions();
+        String masksTopic = config.topics().masks();
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(predictionsTopic, config.topics().deadLetters()));
+            consumer.subscribe(
+                    List.of(predictionsTopic, masksTopic, config.topics().deadLetters()));
             while (reading.get()) {
                 for (var record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.topic().equals(predictionsTopic)) {
                         stats.prediction(predictions.deserialize(record.topic(), record.value()));
+                    } else if (record.topic().equals(masksTopic)) {
+                        scoreMask(masks.deserialize(record.topic(), record.value()), stats, toDraw, overlaysDir);
                     } else {
                         stats.deadLetter();
                     }

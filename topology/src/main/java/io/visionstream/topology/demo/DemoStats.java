@@ -17,6 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DemoStats {
 
     private final Map<String, Integer> truth = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> truthMasks = new ConcurrentHashMap<>();
+    // Accumulated over every mask scored: per class, pixels both say (intersection) and either says (union).
+    private long[] intersection = new long[0];
+    private long[] union = new long[0];
+    private long masksScored;
+    private long unseenPixels;
     private final List<Double> latenciesMs = Collections.synchronizedList(new ArrayList<>());
     private long sent;
     private long predictions;
@@ -30,9 +36,10 @@ public final class DemoStats {
     private long windowBatchSizeSum;
     private long windowStartNanos = System.nanoTime();
 
-    /** A camera's frame reached the broker. */
-    public void sent(String source, long sequence, int trueLabel) {
+    /** A camera's frame reached the broker, with its true class and per-pixel mask. */
+    public void sent(String source, long sequence, int trueLabel, byte[] trueMask) {
         truth.put(source + "#" + sequence, trueLabel);
+        truthMasks.put(source + "#" + sequence, trueMask);
         synchronized (this) {
             sent++;
         }
@@ -63,6 +70,56 @@ public final class DemoStats {
             }
             windowPredictions++;
         }
+    }
+
+    /**
+     * A segmentation mask came out: scored against the camera's true mask. Pixels the model never saw
+     * (value 255, cut by the center crop) are left out of the score and counted.
+     */
+    public void mask(String source, long sequence, byte[] predicted, int numClasses) {
+        byte[] trueMask = truthMasks.remove(source + "#" + sequence);
+        if (trueMask == null || trueMask.length != predicted.length) {
+            return;
+        }
+        synchronized (this) {
+            if (intersection.length < numClasses) {
+                intersection = java.util.Arrays.copyOf(intersection, numClasses);
+                union = java.util.Arrays.copyOf(union, numClasses);
+            }
+            for (int i = 0; i < predicted.length; i++) {
+                int p = predicted[i] & 0xFF;
+                int t = trueMask[i] & 0xFF;
+                if (p == 255) {
+                    unseenPixels++;
+                    continue;
+                }
+                if (p == t) {
+                    intersection[p]++;
+                    union[p]++;
+                } else {
+                    if (p < union.length) {
+                        union[p]++;
+                    }
+                    if (t < union.length) {
+                        union[t]++;
+                    }
+                }
+            }
+            masksScored++;
+        }
+    }
+
+    /** Mean over classes of intersection over union, accumulated over all masks; NaN before the first. */
+    public synchronized double meanIou() {
+        double sum = 0;
+        int classes = 0;
+        for (int c = 0; c < union.length; c++) {
+            if (union[c] > 0) {
+                sum += (double) intersection[c] / union[c];
+                classes++;
+            }
+        }
+        return classes == 0 ? Double.NaN : sum / classes;
     }
 
     /** A dead letter came out. */
@@ -108,12 +165,14 @@ public final class DemoStats {
         windowStartNanos = System.nanoTime();
         return String.format(
                 Locale.ROOT,
-                "%6.1f frames/s | batch %4.1f | e2e p50 %5.0f ms p99 %5.0f ms | top-1 %s | in %d out %d | dead %d skipped %d",
+                "%6.1f frames/s | batch %4.1f | e2e p50 %5.0f ms p99 %5.0f ms | top-1 %s mIoU %s | in %d out %d"
+                        + " | dead %d skipped %d",
                 fps,
                 meanBatch,
                 latencyPercentile(50),
                 latencyPercentile(99),
                 Double.isNaN(accuracy()) ? "  -  " : String.format(Locale.ROOT, "%.3f", accuracy()),
+                Double.isNaN(meanIou()) ? "  -  " : String.format(Locale.ROOT, "%.3f", meanIou()),
                 sent,
                 predictions + deadLetters,
                 deadLetters,
@@ -125,7 +184,8 @@ public final class DemoStats {
         return String.format(
                 Locale.ROOT,
                 "frames in %d / outcomes out %d (predictions %d: ok %d, skipped %d; dead letters %d)%n"
-                        + "top-1 accuracy %s over %d scored frames; mean batch %.2f; end-to-end p50 %.0f ms, p99 %.0f ms",
+                        + "top-1 accuracy %s over %d scored frames; mIoU %s over %d masks%s%n"
+                        + "mean batch %.2f; end-to-end p50 %.0f ms, p99 %.0f ms",
                 sent,
                 predictions + deadLetters,
                 predictions,
@@ -134,6 +194,11 @@ public final class DemoStats {
                 deadLetters,
                 Double.isNaN(accuracy()) ? "n/a" : String.format(Locale.ROOT, "%.3f", accuracy()),
                 scored,
+                Double.isNaN(meanIou())
+                        ? "n/a (the model has no dense head)"
+                        : String.format(Locale.ROOT, "%.3f", meanIou()),
+                masksScored,
+                unseenPixels == 0 ? "" : " (" + unseenPixels + " pixels cut by the crop not scored)",
                 ok == 0 ? 0.0 : (double) batchSizeSum / ok,
                 latencyPercentile(50),
                 latencyPercentile(99));

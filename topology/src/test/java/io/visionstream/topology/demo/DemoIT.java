@@ -27,7 +27,8 @@ class DemoIT {
                         48,
                         3,
                         Duration.ofSeconds(60),
-                        Map.of("max.batch.size", "4")),
+                        Map.of("max.batch.size", "4"),
+                        null),
                 out,
                 false);
         String text = buffer.toString(StandardCharsets.UTF_8);
@@ -40,5 +41,29 @@ class DemoIT {
                 .split(" ");
         assertThat(Long.parseLong(numbers[0])).isGreaterThan(20).isEqualTo(Long.parseLong(numbers[1]));
         assertThat(text.lines().filter(l -> l.contains("frames/s |"))).isNotEmpty();
+    }
+
+    @Test
+    void withADenseHeadMasksAreScoredAgainstGroundTruthAndOverlaysWritten(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path model = io.visionstream.topology.processing.TestFrames.segmentingModel(dir.resolve("model"));
+        Path overlays = dir.resolve("overlays");
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        boolean ok = Demo.run(
+                new Demo.Options(
+                        model, Duration.ofSeconds(3), 2, 8, 32, 32, 2, Duration.ofSeconds(60), Map.of(), overlays),
+                new PrintStream(buffer, true, StandardCharsets.UTF_8),
+                false);
+        String text = buffer.toString(StandardCharsets.UTF_8);
+
+        assertThat(ok).as(text).isTrue();
+        assertThat(text).containsPattern("mIoU 0\\.\\d{3} over [1-9]\\d* masks");
+        try (var files = java.nio.file.Files.list(overlays)) {
+            var written = files.toList();
+            assertThat(written).isNotEmpty();
+            var image = javax.imageio.ImageIO.read(written.get(0).toFile());
+            assertThat(image.getWidth()).isEqualTo(32);
+            assertThat(image.getHeight()).isEqualTo(32);
+        }
     }
 }
