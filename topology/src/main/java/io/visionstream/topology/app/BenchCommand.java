@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers with the machine and the settings.",
-        subcommands = {BenchCommand.Engine.class})
+        subcommands = {BenchCommand.Engine.class, BenchCommand.Pipeline.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -83,6 +83,76 @@ final class BenchCommand implements Runnable {
             EngineBenchmark.run(
                     new EngineBenchmark.Options(
                             models, batchSizes, seconds, warmup, gemm, new EngineOptions(5, precision, device)),
+                    System.out);
+            return 0;
+        }
+    }
+
+    /** The engine alone and the whole Kafka pipeline, in one process and one run. */
+    @Command(
+            name = "pipeline",
+            mixinStandardHelpOptions = true,
+            description = {
+                "The engine alone on pre-made batches and the whole pipeline through the embedded broker (same",
+                "model, same batch size) and their ratio; batch sizes formed; p50/p99 end-to-end latency at half",
+                "the measured maximum load; JPEG decode frames/s on one core; changelog bytes per frame."
+            })
+    static final class Pipeline implements Callable<Integer> {
+
+        @Option(names = "--model", description = "Model directory (default: models/demo of this checkout).")
+        java.nio.file.Path model;
+
+        @Option(names = "--batch-size", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(
+                names = "--batch-delay-ms",
+                defaultValue = "50",
+                description = "max.batch.delay.ms (default: ${DEFAULT-VALUE}).")
+        long batchDelayMs;
+
+        @Option(
+                names = "--frames",
+                defaultValue = "2000",
+                description = "Frames per throughput run (default: ${DEFAULT-VALUE}).")
+        int frames;
+
+        @Option(names = "--size", description = "Frame size WxH (default: the model's input size).")
+        String size;
+
+        @Option(
+                names = "--partitions",
+                defaultValue = "4",
+                description = "Input partitions (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--cameras", defaultValue = "8", description = "Sources (keys) (default: ${DEFAULT-VALUE}).")
+        int cameras;
+
+        @Option(
+                names = "--latency-run",
+                defaultValue = "30s",
+                converter = DurationConverter.class,
+                description = "How long to offer half the maximum load (default: ${DEFAULT-VALUE}).")
+        java.time.Duration latencyRun;
+
+        @Override
+        public Integer call() throws Exception {
+            java.nio.file.Path dir = model != null
+                    ? model
+                    : java.nio.file.Path.of(System.getProperty("vision.home", "."))
+                            .resolve("models/demo");
+            int[] wh;
+            if (size != null) {
+                wh = ProduceCommand.parseSize(size);
+            } else {
+                var input = io.visionstream.inference.weights.TimmCheckpoints.readConfig(dir)
+                        .preprocess();
+                wh = new int[] {input.width(), input.height()};
+            }
+            io.visionstream.topology.bench.PipelineBenchmark.run(
+                    new io.visionstream.topology.bench.PipelineBenchmark.Options(
+                            dir, batchSize, batchDelayMs, frames, wh[0], wh[1], partitions, cameras, latencyRun),
                     System.out);
             return 0;
         }

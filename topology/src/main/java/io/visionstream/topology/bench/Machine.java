@@ -1,0 +1,42 @@
+package io.visionstream.topology.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The machine a benchmark ran on, printed with its numbers. */
+final class Machine {
+
+    private Machine() {}
+
+    static String describe() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse(cpu);
+        } catch (IOException e) {
+            cpu = "CPU model unreadable (" + e.getMessage() + ")";
+        }
+        return String.format(
+                Locale.ROOT,
+                "machine: %d cores, %s, %d MiB max heap; %s %s%n%s",
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
+                Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                loadAverage("load average at start"));
+    }
+
+    static String loadAverage(String label) {
+        try {
+            return label + ": " + Files.readString(Path.of("/proc/loadavg")).trim() + " (the CPU may be shared)";
+        } catch (IOException e) {
+            return label + ": unreadable (" + e.getMessage() + ")";
+        }
+    }
+}

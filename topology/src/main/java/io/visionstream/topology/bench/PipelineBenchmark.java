@@ -1,0 +1,442 @@
+package io.visionstream.topology.bench;
+
+import io.visionstream.inference.engine.EngineOptions;
+import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.engine.InferenceEngines;
+import io.visionstream.inference.engine.ModelPreprocessing;
+import io.visionstream.inference.image.DecodeLimits;
+import io.visionstream.inference.image.DecodedImage;
+import io.visionstream.inference.image.ImageDecodeException;
+import io.visionstream.inference.image.ImageDecoder;
+import io.visionstream.inference.image.ImageEncoder;
+import io.visionstream.inference.image.Preprocessor;
+import io.visionstream.inference.synthetic.SceneConfig;
+import io.visionstream.inference.synthetic.SyntheticScenes;
+import io.visionstream.schemas.avro.Frame;
+import io.visionstream.schemas.avro.ImageEncoding;
+import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.topology.cameras.CameraFleet;
+import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.topics.FrameSizing;
+import io.visionstream.topology.topics.TopicSetup;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Measures, with one model and one batch size: (a) the inference engine alone on pre-made batches; (b)
+ * the whole pipeline (JPEG frames produced to the embedded broker, the topology, predictions consumed
+ * with read_committed) on a backlog; their ratio; the batch sizes the pipeline formed; end-to-end latency
+ * at a fixed offered load of half the pipeline's measured maximum; JPEG decode (and preprocess) frames/s
+ * on one core; and changelog bytes written per frame.
+ */
+public final class PipelineBenchmark {
+
+    /**
+     * @param frames frames in the backlog of both throughput runs
+     * @param latencyRun how long to offer half the maximum load for the latency figures
+     */
+    public record Options(
+            Path modelDir,
+            int batchSize,
+            long batchDelayMs,
+            int frames,
+            int frameWidth,
+            int frameHeight,
+            int partitions,
+            int cameras,
+            Duration latencyRun) {
+        public Options {
+            if (batchSize < 1 || frames < batchSize * 2 || partitions < 1 || cameras < 1) {
+                throw new IllegalArgumentException("need batch size >= 1, frames >= 2 batches, partitions and"
+                        + " cameras >= 1; got batch " + batchSize + ", frames " + frames);
+            }
+        }
+    }
+
+    /** The figures, for callers that check or format them. */
+    public record Report(
+            double engineFramesPerSecond,
+            double pipelineFramesPerSecond,
+            Map<Integer, Integer> batchSizes,
+            double offeredFramesPerSecond,
+            double latencyP50Ms,
+            double latencyP99Ms,
+            double decodeFramesPerSecond,
+            double decodeAndPreprocessFramesPerSecond,
+            double changelogBytesPerFrame,
+            long pipelinePredictions) {}
+
+    private PipelineBenchmark() {}
+
+    public static Report run(Options o, PrintStream out) throws Exception {
+        out.println(Machine.describe());
+        out.printf(
+                Locale.ROOT,
+                "settings: model %s, batch %d, delay %d ms, %d frames %dx%d JPEG, %d partitions%n",
+                o.modelDir(),
+                o.batchSize(),
+                o.batchDelayMs(),
+                o.frames(),
+                o.frameWidth(),
+                o.frameHeight(),
+                o.partitions());
+
+        List<byte[]> jpegs = jpegs(o);
+        double[] decode = decodeRates(o, jpegs);
+        double engineFps = engineRate(o, jpegs);
+
+        String registry = "mock://bench-" + UUID.randomUUID();
+        try (EmbeddedKafkaCluster kafka =
+                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
+            Backlog backlog = pipelineRate(o, kafka, registry, jpegs);
+            double offered = backlog.framesPerSecond() / 2;
+            List<Double> latencies = latencyAtLoad(o, kafka, registry, offered);
+            Report report = new Report(
+                    engineFps,
+                    backlog.framesPerSecond(),
+                    backlog.batchSizes(),
+                    offered,
+                    percentile(latencies, 50),
+                    percentile(latencies, 99),
+                    decode[0],
+                    decode[1],
+                    backlog.changelogBytesPerFrame(),
+                    backlog.predictions());
+            print(report, out);
+            out.println(Machine.loadAverage("load average at end"));
+            return report;
+        }
+    }
+
+    private static List<byte[]> jpegs(Options o) {
+        SyntheticScenes scenes = new SyntheticScenes(SceneConfig.defaults(o.frameWidth(), o.frameHeight()), 11);
+        List<byte[]> out = new ArrayList<>(o.frames());
+        for (int i = 0; i < o.frames(); i++) {
+            out.add(ImageEncoder.jpeg(scenes.scene(i).image(), 90));
+        }
+        return out;
+    }
+
+    /** JPEG decode frames/s and decode + preprocess frames/s, one thread. */
+    private static double[] decodeRates(Options o, List<byte[]> jpegs) throws IOException, ImageDecodeException {
+        ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
+        Preprocessor preprocessor;
+        try (InferenceEngine engine = open(o)) {
+            preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+        }
+        float[] pixels = new float[preprocessor.floatsPerImage()];
+        for (int i = 0; i < Math.min(50, jpegs.size()); i++) {
+            preprocessor.preprocess(decoder.decode(jpegs.get(i)), pixels, 0);
+        }
+        long t0 = System.nanoTime();
+        for (byte[] jpeg : jpegs) {
+            decoder.decode(jpeg);
+        }
+        long t1 = System.nanoTime();
+        for (byte[] jpeg : jpegs) {
+            preprocessor.preprocess(decoder.decode(jpeg), pixels, 0);
+        }
+        long t2 = System.nanoTime();
+        return new double[] {jpegs.size() / seconds(t1 - t0), jpegs.size() / seconds(t2 - t1)};
+    }
+
+    /** The engine alone: every frame preprocessed beforehand, batches of {@code batchSize} back to back. */
+    private static double engineRate(Options o, List<byte[]> jpegs) throws IOException, ImageDecodeException {
+        try (InferenceEngine engine = open(o)) {
+            Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+            ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
+            int fpi = preprocessor.floatsPerImage();
+            int batches = jpegs.size() / o.batchSize();
+            List<float[]> inputs = new ArrayList<>(batches);
+            for (int b = 0; b < batches; b++) {
+                float[] batch = new float[o.batchSize() * fpi];
+                for (int i = 0; i < o.batchSize(); i++) {
+                    DecodedImage image = decoder.decode(jpegs.get(b * o.batchSize() + i));
+                    preprocessor.preprocess(image, batch, i * fpi);
+                }
+                inputs.add(batch);
+            }
+            engine.infer(inputs.get(0), o.batchSize()); // warm-up
+            long t0 = System.nanoTime();
+            for (float[] batch : inputs) {
+                engine.infer(batch, o.batchSize());
+            }
+            return (double) batches * o.batchSize() / seconds(System.nanoTime() - t0);
+        }
+    }
+
+    private record Backlog(
+            double framesPerSecond,
+            Map<Integer, Integer> batchSizes,
+            double changelogBytesPerFrame,
+            long predictions) {}
+
+    /** The whole pipeline on a backlog produced before the processor starts. */
+    private static Backlog pipelineRate(Options o, EmbeddedKafkaCluster kafka, String registry, List<byte[]> jpegs)
+            throws Exception {
+        VisionConfig config = config(o, kafka, registry, "bench-backlog");
+        Serializer<Frame> frames = AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
+                .serializer();
+        // Topics first, then the backlog, then the processor: it starts with every frame waiting.
+        try (Admin admin = kafka.admin()) {
+            var t = config.topics();
+            TopicSetup.ensure(
+                    admin,
+                    new TopicSetup.Plan(
+                            t.input(),
+                            t.deadLetters(),
+                            List.of(t.predictions(), t.embeddings(), t.masks()),
+                            o.partitions(),
+                            (short) 1),
+                    new FrameSizing(config.maxFrameBytes()));
+        }
+        try (var producer = producer(kafka, config)) {
+            for (int i = 0; i < jpegs.size(); i++) {
+                String camera = "cam-" + (i % o.cameras());
+                Frame frame = Frame.newBuilder()
+                        .setSourceId(camera)
+                        .setSequence(i / o.cameras())
+                        .setCaptureTime(Instant.now())
+                        .setEncoding(ImageEncoding.JPEG)
+                        .setWidth(o.frameWidth())
+                        .setHeight(o.frameHeight())
+                        .setImage(ByteBuffer.wrap(jpegs.get(i)))
+                        .setMetadata(null)
+                        .build();
+                producer.send(new ProducerRecord<>(
+                        config.topics().input(),
+                        camera.getBytes(StandardCharsets.UTF_8),
+                        frames.serialize(config.topics().input(), frame)));
+            }
+            producer.flush();
+        }
+        Map<Integer, Integer> sizes = new TreeMap<>();
+        long first = 0;
+        long last = 0;
+        long seen = 0;
+        try (VisionProcessor processor = VisionProcessor.start(config);
+                var consumer = predictionsConsumer(kafka, config)) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+            var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
+                    .deserializer();
+            while (seen < jpegs.size() && System.nanoTime() < deadline && processor.failure() == null) {
+                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                    Prediction p = predictions.deserialize(record.topic(), record.value());
+                    long now = System.nanoTime();
+                    if (seen == 0) {
+                        first = now;
+                    }
+                    last = now;
+                    seen++;
+                    Integer size = p.getLineage().getBatchSize();
+                    if (size != null) {
+                        sizes.merge(size, 1, Integer::sum);
+                    }
+                }
+            }
+            if (processor.failure() != null) {
+                throw new IllegalStateException("the processor failed during the benchmark", processor.failure());
+            }
+        }
+        // The first prediction arrives with the first committed transaction; rate over the rest.
+        double fps = seen > 1 ? (seen - 1) / seconds(last - first) : 0;
+        double changelogBytes = changelogBytes(kafka, config);
+        return new Backlog(fps, sizes, changelogBytes / Math.max(1, seen), seen);
+    }
+
+    /** End-to-end latencies (ms) of frames offered at {@code framesPerSecond} by synthetic cameras. */
+    private static List<Double> latencyAtLoad(
+            Options o, EmbeddedKafkaCluster kafka, String registry, double framesPerSecond) throws Exception {
+        VisionConfig config = config(o, kafka, registry, "bench-latency");
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
+                .deserializer();
+        try (VisionProcessor processor = VisionProcessor.start(config);
+                var consumer = predictionsConsumer(kafka, config);
+                var producer = producer(kafka, config)) {
+            processor.awaitRunning(Duration.ofSeconds(120));
+            CameraFleet fleet = CameraFleet.start(
+                    o.cameras(),
+                    Math.max(0.1, framesPerSecond / o.cameras()),
+                    SceneConfig.defaults(o.frameWidth(), o.frameHeight()),
+                    7,
+                    config.topics().input(),
+                    producer,
+                    AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
+                            .serializer(),
+                    shot -> {});
+            long end = System.nanoTime() + o.latencyRun().toNanos();
+            while (System.nanoTime() < end) {
+                consumer.poll(Duration.ofMillis(100))
+                        .forEach(r -> latencies.add(predictions
+                                .deserialize(r.topic(), r.value())
+                                .getTimings()
+                                .getEndToEndMs()));
+            }
+            fleet.close();
+            producer.flush();
+            long drain = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (latencies.size() < fleet.sent() && System.nanoTime() < drain) {
+                consumer.poll(Duration.ofMillis(100))
+                        .forEach(r -> latencies.add(predictions
+                                .deserialize(r.topic(), r.value())
+                                .getTimings()
+                                .getEndToEndMs()));
+            }
+        }
+        return latencies;
+    }
+
+    private static VisionConfig config(Options o, EmbeddedKafkaCluster kafka, String registry, String app)
+            throws IOException {
+        Map<String, String> s = new HashMap<>();
+        s.put("bootstrap.servers", kafka.bootstrapServers());
+        s.put("schema.registry.url", registry);
+        s.put("model.dir", o.modelDir().toString());
+        s.put("application.id", app);
+        s.put("input.topic", app + "-frames");
+        s.put("predictions.topic", app + "-predictions");
+        s.put("embeddings.topic", app + "-embeddings");
+        s.put("masks.topic", app + "-masks");
+        s.put("dead.letter.topic", app + "-dlq");
+        s.put("max.batch.size", String.valueOf(o.batchSize()));
+        s.put("max.batch.delay.ms", String.valueOf(o.batchDelayMs()));
+        s.put("topics.partitions", String.valueOf(o.partitions()));
+        s.put("state.dir", Files.createTempDirectory("vision-bench").toString());
+        s.put("device", "cpu");
+        return VisionConfig.from(s);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaCluster kafka, VisionConfig config) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putAll(new FrameSizing(config.maxFrameBytes()).frameProducerOverrides());
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> predictionsConsumer(EmbeddedKafkaCluster kafka, VisionConfig config) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(config.topics().predictions()));
+        return consumer;
+    }
+
+    /** Bytes on the broker's disk for the pending-frames changelog of this application. */
+    private static double changelogBytes(EmbeddedKafkaCluster kafka, VisionConfig config)
+            throws ExecutionException, InterruptedException {
+        String topic = config.applicationId() + "-" + io.visionstream.topology.processing.VisionTopology.PENDING_STORE
+                + "-changelog";
+        try (Admin admin = kafka.admin()) {
+            var brokers = admin.describeCluster().nodes().get().stream()
+                    .map(n -> n.id())
+                    .toList();
+            long bytes = 0;
+            for (var perBroker :
+                    admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+                for (var dir : perBroker.values()) {
+                    for (var replica : dir.replicaInfos().entrySet()) {
+                        if (replica.getKey().topic().equals(topic)) {
+                            bytes += replica.getValue().size();
+                        }
+                    }
+                }
+            }
+            return bytes;
+        }
+    }
+
+    private static InferenceEngine open(Options o) throws IOException {
+        return InferenceEngines.open(o.modelDir(), EngineOptions.defaults().withDevice("cpu"));
+    }
+
+    private static double seconds(long nanos) {
+        return Math.max(1e-9, nanos / 1e9);
+    }
+
+    private static double percentile(List<Double> values, double p) {
+        List<Double> sorted;
+        synchronized (values) {
+            sorted = new ArrayList<>(values);
+        }
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        Collections.sort(sorted);
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(p / 100 * sorted.size()) - 1)));
+    }
+
+    private static void print(Report r, PrintStream out) {
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.1f frames/s%n",
+                "(a) engine alone, pre-made batches",
+                r.engineFramesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.1f frames/s%n",
+                "(b) whole pipeline, backlog through Kafka",
+                r.pipelineFramesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.2f%n",
+                "ratio (b)/(a)",
+                r.pipelineFramesPerSecond() / r.engineFramesPerSecond());
+        out.printf(Locale.ROOT, "%-52s %s%n", "batch sizes formed (size=frames)", r.batchSizes());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.1f frames/s%n",
+                "offered load for latency (half of (b))",
+                r.offeredFramesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.0f ms / %.0f ms%n",
+                "end-to-end latency p50 / p99 at that load",
+                r.latencyP50Ms(),
+                r.latencyP99Ms());
+        out.printf(Locale.ROOT, "%-52s %10.1f frames/s%n", "JPEG decode, one core", r.decodeFramesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.1f frames/s%n",
+                "JPEG decode + preprocess, one core",
+                r.decodeAndPreprocessFramesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.0f bytes%n",
+                "changelog bytes written per frame (pending store)",
+                r.changelogBytesPerFrame());
+    }
+}

@@ -1,0 +1,47 @@
+package io.visionstream.topology.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's mechanics on a tiny model; what it measures is not asserted (shared machines). */
+class PipelineBenchmarkIT {
+
+    @Test
+    void measuresEveryFigureAndAccountsForEveryBacklogFrame() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PipelineBenchmark.Report report = PipelineBenchmark.run(
+                new PipelineBenchmark.Options(
+                        Path.of("../inference/src/test/resources/fixtures/vit/tiny"),
+                        8,
+                        20,
+                        96,
+                        48,
+                        40,
+                        2,
+                        4,
+                        Duration.ofSeconds(3)),
+                new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        String text = buffer.toString(StandardCharsets.UTF_8);
+
+        assertThat(report.pipelinePredictions()).as(text).isEqualTo(96);
+        assertThat(report.batchSizes().values().stream()
+                        .mapToInt(Integer::intValue)
+                        .sum())
+                .isEqualTo(96);
+        assertThat(report.batchSizes().keySet())
+                .allSatisfy(size -> assertThat(size).isBetween(1, 8));
+        assertThat(report.engineFramesPerSecond()).isPositive();
+        assertThat(report.pipelineFramesPerSecond()).isPositive();
+        assertThat(report.decodeFramesPerSecond()).isGreaterThanOrEqualTo(report.decodeAndPreprocessFramesPerSecond());
+        assertThat(report.latencyP99Ms()).isGreaterThanOrEqualTo(report.latencyP50Ms());
+        // Every frame is at least written to the store once as a tombstone.
+        assertThat(report.changelogBytesPerFrame()).isPositive();
+        assertThat(text).contains("ratio (b)/(a)").contains("machine: ").contains("load average at end");
+    }
+}
