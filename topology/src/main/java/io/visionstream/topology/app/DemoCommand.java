@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Run everything on this machine: an in-process Kafka broker, the processor with the shipped model,",
-            "and synthetic cameras whose ground truth scores the predictions live. Exits 0 only if every frame",
+            "Everything on this machine: in-process Kafka, the shipped model, synthetic cameras.",
+            "The cameras' ground truth scores the predictions live (top-1, mIoU). Exits 0 only if every frame",
             "sent came out as exactly one outcome."
         })
 final class DemoCommand implements Callable<Integer> {
