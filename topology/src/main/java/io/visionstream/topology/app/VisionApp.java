@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ProduceCommand.class,
             ConsumeCommand.class,
+            VerifyCommand.class,
             PredictCommand.class,
             TrainCommand.class,
             BenchCommand.class,

@@ -102,6 +102,21 @@ class ProduceConsumeIT {
     }
 
     @Test
+    void verifyReportsEveryFrameMissingWhenNoProcessorRanAndExitsOne() {
+        String registry = "mock://verify-it-" + UUID.randomUUID();
+        kafka.createTopic("unprocessed", 1, Map.of());
+        kafka.createTopic("predictions", 1, Map.of());
+        kafka.createTopic("frames-dlq", 1, Map.of());
+        Result produced = run(args("unprocessed", registry, "produce", IMAGE.toString(), IMAGE.toString()));
+        assertThat(produced.exit()).as(produced.err()).isZero();
+
+        Result verified = run(args("unprocessed", registry, "verify"));
+        assertThat(verified.exit()).isEqualTo(1);
+        assertThat(verified.out()).containsPattern("files\\s+2\\s+0\\s+2\\s+0\\s+0");
+        assertThat(verified.out()).contains("inputs 2, predictions 0, dead letters 0, stray outcomes 0: NOT CLEAN");
+    }
+
+    @Test
     void givingNeitherFilesNorSyntheticIsAUsageError() {
         Result r = run(args("files", "mock://x", "produce"));
         assertThat(r.exit()).isEqualTo(2);

@@ -176,6 +176,7 @@ class FrameTopologyIT {
                             .orElse(0))
                     .as("largest batch under a backlog")
                     .isGreaterThan(1);
+            assertExactlyOneOutcomeEach(config);
             streams.close(Duration.ofSeconds(30));
         }
     }
@@ -207,6 +208,7 @@ class FrameTopologyIT {
                     .extracting(r -> new String(r.value().getOriginalValue().array()))
                     .containsExactly("garbage-0", "garbage-3", "garbage-6", "garbage-9");
             assertThat(dead).extracting(r -> r.value().getSourceTopic()).containsOnly(input);
+            assertExactlyOneOutcomeEach(config);
             streams.close(Duration.ofSeconds(30));
         }
     }
@@ -247,8 +249,23 @@ class FrameTopologyIT {
             assertThat(out.stream().filter(r -> r.key().equals("cam-0")).map(r -> r.value()
                             .getSequence()))
                     .containsExactly(0L, 2L, 4L, 6L, 8L, 10L);
+            assertExactlyOneOutcomeEach(resumed);
             second.close(Duration.ofSeconds(30));
         }
+    }
+
+    /** Every input record has exactly one outcome, by identity (input partition and offset), in order. */
+    private void assertExactlyOneOutcomeEach(VisionConfig config) {
+        java.util.Properties client = new java.util.Properties();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        var v = io.visionstream.topology.verify.Verifier.verify(
+                client,
+                registry,
+                new io.visionstream.topology.verify.Verifier.Topics(
+                        config.topics().input(),
+                        config.topics().predictions(),
+                        config.topics().deadLetters()));
+        assertThat(v.clean()).as(String.join("\n", v.lines())).isTrue();
     }
 
     /** Waits until the application's committed input offsets cover {@code records} records. */

@@ -1,0 +1,89 @@
+package io.visionstream.topology.verify;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the verifier found.
+ *
+ * @param sources per source id (the input record's key; {@code "(null key)"} for records without one)
+ * @param inputs input records read
+ * @param predictions prediction records read
+ * @param deadLetters dead-letter records read
+ * @param strays outcomes whose input record was not among the inputs read (e.g. from another topic)
+ */
+public record Verification(
+        Map<String, SourceCount> sources, long inputs, long predictions, long deadLetters, long strays) {
+
+    /**
+     * One source's account.
+     *
+     * @param produced input records
+     * @param outcomes outcomes of those records (predictions and dead letters), duplicates included
+     * @param missing input records with no outcome
+     * @param duplicated extra outcomes beyond the first for an input record
+     * @param outOfOrder predictions of this source that came after a prediction of a later input record
+     */
+    public record SourceCount(long produced, long outcomes, long missing, long duplicated, long outOfOrder) {}
+
+    /** Totals over all sources. */
+    public SourceCount total() {
+        long produced = 0;
+        long outcomes = 0;
+        long missing = 0;
+        long duplicated = 0;
+        long outOfOrder = 0;
+        for (SourceCount c : sources.values()) {
+            produced += c.produced();
+            outcomes += c.outcomes();
+            missing += c.missing();
+            duplicated += c.duplicated();
+            outOfOrder += c.outOfOrder();
+        }
+        return new SourceCount(produced, outcomes, missing, duplicated, outOfOrder);
+    }
+
+    /** No input without an outcome, none with two, nothing out of order, no stray outcome. */
+    public boolean clean() {
+        SourceCount t = total();
+        return t.missing() == 0 && t.duplicated() == 0 && t.outOfOrder() == 0 && strays == 0;
+    }
+
+    /** A table per source and the totals, for people. */
+    public List<String> lines() {
+        List<String> out = new java.util.ArrayList<>();
+        out.add(String.format(
+                Locale.ROOT,
+                "%-24s %10s %10s %8s %10s %12s",
+                "source",
+                "produced",
+                "outcomes",
+                "missing",
+                "duplicated",
+                "out of order"));
+        new java.util.TreeMap<>(sources).forEach((source, c) -> out.add(row(source, c)));
+        out.add(row("TOTAL", total()));
+        out.add(String.format(
+                Locale.ROOT,
+                "inputs %d, predictions %d, dead letters %d, stray outcomes %d: %s",
+                inputs,
+                predictions,
+                deadLetters,
+                strays,
+                clean() ? "CLEAN" : "NOT CLEAN"));
+        return out;
+    }
+
+    private static String row(String source, SourceCount c) {
+        return String.format(
+                Locale.ROOT,
+                "%-24s %10d %10d %8d %10d %12d",
+                source,
+                c.produced(),
+                c.outcomes(),
+                c.missing(),
+                c.duplicated(),
+                c.outOfOrder());
+    }
+}
