@@ -78,6 +78,10 @@ class FrameTopologyTest {
     }
 
     private void start(Map<String, String> overrides) {
+        start(overrides, engine);
+    }
+
+    private void start(Map<String, String> overrides, InferenceEngine model) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", "unused:9092");
         settings.put("schema.registry.url", (String) registry.get("schema.registry.url"));
@@ -89,7 +93,7 @@ class FrameTopologyTest {
         Properties props = StreamsProperties.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/ttd-" + UUID.randomUUID());
         driver = new TopologyTestDriver(
-                VisionTopology.build(config, engine, new ModelIdentity("tiny-test", "v1"), clock::get),
+                VisionTopology.build(config, model, new ModelIdentity("tiny-test", "v1"), clock::get),
                 props,
                 Instant.ofEpochMilli(START_MS));
         input = driver.createInputTopic("frames", new ByteArraySerializer(), new ByteArraySerializer());
@@ -315,6 +319,37 @@ class FrameTopologyTest {
                         e -> assertThat(causeChain(e)).hasAtLeastOneElementOfType(RegistryUnreachableException.class));
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(predictions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anEngineFailureStopsProcessingPublishesNothingAndKeepsTheBatchsFramesInTheStore() {
+        InferenceEngine failing = new InferenceEngine() {
+            @Override
+            public BatchResult infer(float[] chwBatch, int batchSize) {
+                throw new IllegalStateException("CUDA error: device-side assert triggered");
+            }
+
+            @Override
+            public io.visionstream.inference.engine.ModelInfo info() {
+                return engine.info();
+            }
+
+            @Override
+            public void close() {}
+        };
+        start(Map.of("max.batch.size", "2"), failing);
+        send("cam-a", 0);
+
+        assertThatThrownBy(() -> send("cam-a", 1))
+                .isInstanceOf(StreamsException.class)
+                .satisfies(e -> assertThat(causeChain(e))
+                        .anySatisfy(c -> assertThat(c).hasMessage("CUDA error: device-side assert triggered")));
+        assertThat(predictions.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+        // Both frames are still pending: a restarted processor resumes them from the changelog.
+        var store = driver.<Long, byte[]>getKeyValueStore(VisionTopology.PENDING_STORE);
+        assertThat(store.get(0L)).isNotNull();
+        assertThat(store.get(1L)).isNotNull();
     }
 
     private static List<Throwable> causeChain(Throwable t) {
