@@ -2,7 +2,7 @@ package io.visionstream.inference.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.heads.UperNetHead;
-import io.visionstream.inference.vit.PosEmbed;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.weights.CheckpointConfig;
 import io.visionstream.inference.weights.InvalidCheckpointException;
@@ -21,9 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -102,17 +99,13 @@ public final class ModelDirectory {
                 }
             });
             Map<String, Parameter> params = model.backbone().timmParameters();
-            Map<String, NDArray> ready = matchBackbone(weights, own, target, params, backboneTensors);
+            String hint = backboneTensors.keySet().stream().anyMatch(k -> k.startsWith(UperNetHead.PREFIX))
+                    ? "(decode_head.* tensors but config.json has no " + DENSE_HEAD_KEY + ")"
+                    : "";
+            Map<String, NDArray> ready = TimmCheckpoints.matchBackbone(
+                    weights, ckpt.architecture(), own, target, params, backboneTensors, hint);
             model.initialize(manager);
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                Parameter p = e.getValue();
-                // own storage: the scratch arrays are freed when this scope closes
-                NDArray src = ready.get(e.getKey())
-                        .toDevice(manager.getDevice(), false)
-                        .duplicate();
-                p.getArray().intern(src);
-                p.getArray().setRequiresGradient(p.requiresGradient());
-            }
+            TimmCheckpoints.copyInto(params, ready, manager, DataType.FLOAT32);
             if (model.head().isPresent()) {
                 try {
                     model.head().get().loadWeights(headTensors);
@@ -150,77 +143,6 @@ public final class ModelDirectory {
             throw new InvalidCheckpointException(
                     configFile + ": '" + DENSE_HEAD_KEY + "' is invalid: " + cause.getMessage(), e);
         }
-    }
-
-    /**
-     * Checks the backbone's tensors against its parameters, resampling {@code pos_embed} when the model
-     * runs at another size; reports every missing, unexpected and wrongly shaped tensor together.
-     */
-    private static Map<String, NDArray> matchBackbone(
-            Path file, VitConfig own, VitConfig target, Map<String, Parameter> params, Map<String, NDArray> tensors)
-            throws InvalidCheckpointException {
-        List<String> missing = new ArrayList<>();
-        List<String> unexpected = new ArrayList<>();
-        List<String> wrongShape = new ArrayList<>();
-        Map<String, NDArray> ready = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            String key = e.getKey();
-            NDArray t = tensors.get(key);
-            Shape want = e.getValue().getShape();
-            if (t == null) {
-                missing.add(key);
-            } else if (key.equals("pos_embed") && !t.getShape().equals(want) && !own.equals(target)) {
-                try {
-                    ready.put(
-                            key,
-                            PosEmbed.resample(
-                                    t,
-                                    target.numPrefixTokens(),
-                                    own.gridHeight(),
-                                    own.gridWidth(),
-                                    target.gridHeight(),
-                                    target.gridWidth()));
-                } catch (IllegalArgumentException ex) {
-                    wrongShape.add(key + " " + t.getShape() + " (model " + want + ": " + ex.getMessage() + ")");
-                }
-            } else if (!t.getShape().equals(want)) {
-                wrongShape.add(key + " " + t.getShape() + " (model " + want + ")");
-            } else {
-                ready.put(key, t);
-            }
-        }
-        for (String key : tensors.keySet()) {
-            if (!params.containsKey(key)) {
-                unexpected.add(key);
-            }
-        }
-        if (missing.isEmpty() && unexpected.isEmpty() && wrongShape.isEmpty()) {
-            return ready;
-        }
-        StringBuilder msg = new StringBuilder(file + " does not match the backbone (" + target + "):");
-        if (!missing.isEmpty()) {
-            msg.append(" missing ")
-                    .append(missing.size())
-                    .append(' ')
-                    .append(missing)
-                    .append(';');
-        }
-        if (!unexpected.isEmpty()) {
-            msg.append(" unexpected ").append(unexpected.size()).append(' ').append(unexpected);
-            msg.append(
-                    unexpected.stream().anyMatch(k -> k.startsWith(UperNetHead.PREFIX))
-                            ? " (decode_head.* tensors but config.json has no " + DENSE_HEAD_KEY + ");"
-                            : ";");
-        }
-        if (!wrongShape.isEmpty()) {
-            msg.append(" wrong shape ")
-                    .append(wrongShape.size())
-                    .append(' ')
-                    .append(wrongShape)
-                    .append(';');
-        }
-        msg.setLength(msg.length() - 1);
-        throw new InvalidCheckpointException(msg.toString());
     }
 
     /**

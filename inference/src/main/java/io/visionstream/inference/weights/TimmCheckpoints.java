@@ -244,28 +244,35 @@ public final class TimmCheckpoints {
                 tensors = HfVitFormat.toTimmKeys(tensors);
             }
             Map<String, Parameter> params = model.timmParameters();
-            Map<String, NDArray> ready = match(weights, ckpt.architecture(), native_, target, params, tensors);
+            Map<String, NDArray> ready =
+                    matchBackbone(weights, ckpt.architecture(), native_, target, params, tensors, "");
             model.initialize(manager, options.dataType());
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                Parameter p = e.getValue();
-                NDArray src = ready.get(e.getKey())
-                        .toDevice(manager.getDevice(), false) // convert on the GPU, never BF16 on CPU
-                        .toType(options.dataType(), false)
-                        .duplicate(); // own storage: the file buffer is not kept alive past this scope
-                p.getArray().intern(src);
-                p.getArray().setRequiresGradient(p.requiresGradient());
-            }
+            copyInto(params, ready, manager, options.dataType());
         }
         return new LoadedVit(model, ckpt, ckpt.preprocess().withSize(target.imgHeight(), target.imgWidth()));
     }
 
-    private static Map<String, NDArray> match(
+    /**
+     * Matches checkpoint tensors (timm names) to a backbone's parameters, resampling {@code pos_embed} as
+     * timm does when the model runs at another grid.
+     *
+     * @param file the weights file, for messages
+     * @param architecture the checkpoint's architecture, for messages
+     * @param nativeCfg the model as the checkpoint was made
+     * @param target the model as it will run (another input size resamples the position grid)
+     * @param unexpectedHint appended to the list of unexpected tensors when there are any (e.g. why they
+     *     are there), or empty
+     * @return the tensors to copy, by parameter name
+     * @throws InvalidCheckpointException naming every missing, unexpected and wrongly shaped tensor at once
+     */
+    public static Map<String, NDArray> matchBackbone(
             Path file,
             String architecture,
             VitConfig nativeCfg,
             VitConfig target,
             Map<String, Parameter> params,
-            Map<String, NDArray> tensors)
+            Map<String, NDArray> tensors,
+            String unexpectedHint)
             throws InvalidCheckpointException {
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
@@ -312,6 +319,7 @@ public final class TimmCheckpoints {
                     .append(unexpected.size())
                     .append(' ')
                     .append(unexpected)
+                    .append(unexpectedHint.isEmpty() ? "" : " " + unexpectedHint)
                     .append(';');
         }
         if (!wrongShape.isEmpty()) {
@@ -323,6 +331,23 @@ public final class TimmCheckpoints {
         }
         msg.setLength(msg.length() - 1);
         throw new InvalidCheckpointException(msg.toString());
+    }
+
+    /**
+     * Copies matched tensors into initialised parameters, on {@code manager}'s device and in {@code
+     * dataType}, each into storage of its own (the file's buffer is not kept alive).
+     */
+    public static void copyInto(
+            Map<String, Parameter> params, Map<String, NDArray> ready, NDManager manager, DataType dataType) {
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Parameter p = e.getValue();
+            NDArray src = ready.get(e.getKey())
+                    .toDevice(manager.getDevice(), false) // convert on the GPU, never BF16 on CPU
+                    .toType(dataType, false)
+                    .duplicate();
+            p.getArray().intern(src);
+            p.getArray().setRequiresGradient(p.requiresGradient());
+        }
     }
 
     /** The checkpoint grid is the config's own when its size fits, else the square that fits (timm). */
