@@ -117,6 +117,15 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
         return new CompatibilityResult(problems.isEmpty(), problems);
     }
 
+    /** Subjects with at least one version, sorted. */
+    public synchronized List<String> subjects() {
+        return versions.entrySet().stream()
+                .filter(e -> !e.getValue().isEmpty())
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
     private List<Integer> subjectVersions(String request, String subject) {
         List<Integer> ids = versions.get(subject);
         if (ids == null || ids.isEmpty()) {

@@ -15,6 +15,7 @@ import io.visionstream.inference.synthetic.SyntheticScenes;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.ImageEncoding;
 import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.cameras.CameraFleet;
 import io.visionstream.topology.config.VisionConfig;
@@ -113,9 +114,12 @@ public final class PipelineBenchmark {
         double[] decode = decodeRates(o, jpegs);
         double engineFps = engineRate(o, jpegs);
 
-        String registry = "mock://bench-" + UUID.randomUUID();
-        try (EmbeddedKafkaCluster kafka =
-                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
+        // A schema registry speaking Confluent's REST API on loopback: the same client and wire format as
+        // a deployment, not the in-process mock.
+        try (LocalSchemaRegistryServer schemaRegistry = LocalSchemaRegistryServer.start(0);
+                EmbeddedKafkaCluster kafka =
+                        EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
+            String registry = schemaRegistry.url();
             Backlog backlog = pipelineRate(o, kafka, registry, jpegs);
             double offered = backlog.framesPerSecond() / 2;
             List<Double> latencies = latencyAtLoad(o, kafka, registry, offered);

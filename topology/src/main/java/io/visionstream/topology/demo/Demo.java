@@ -9,6 +9,7 @@ import io.visionstream.inference.synthetic.SceneConfig;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.avro.SegmentationMask;
+import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.cameras.CameraFleet;
 import io.visionstream.topology.cameras.SyntheticCamera;
@@ -24,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -70,10 +70,13 @@ public final class Demo {
      * @return true if every frame sent came out as exactly one outcome and nothing failed
      */
     public static boolean run(Options options, PrintStream out, boolean terminal) throws Exception {
-        String registry = "mock://demo-" + UUID.randomUUID();
         DemoStats stats = new DemoStats();
-        try (EmbeddedKafkaCluster kafka =
-                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
+        // A schema registry speaking Confluent's REST API on loopback: the same client and wire format as
+        // a deployment, not the in-process mock.
+        try (LocalSchemaRegistryServer schemaRegistry = LocalSchemaRegistryServer.start(0);
+                EmbeddedKafkaCluster kafka =
+                        EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
+            String registry = schemaRegistry.url();
             Map<String, String> settings = new HashMap<>();
             settings.put("bootstrap.servers", kafka.bootstrapServers());
             settings.put("schema.registry.url", registry);
