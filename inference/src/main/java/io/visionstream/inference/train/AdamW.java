@@ -2,8 +2,8 @@ package io.visionstream.inference.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +22,8 @@ import java.util.function.Predicate;
  * accumulates them). Not thread-safe; call {@link #step} outside a gradient collector.
  */
 public final class AdamW {
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final List<Entry> entries = new ArrayList<>();
     private final double beta1;
@@ -116,7 +118,7 @@ public final class AdamW {
             // skip the update, as torch.amp's GradScaler does for an inf/NaN step, and start the next clean
             t--;
             for (NDArray g : grads) {
-                g.set(FloatBuffer.wrap(new float[Math.toIntExact(g.size())])); // NaN * 0 is NaN: overwrite
+                g.set(ALL, 0f); // in place (NaN * 0 is NaN, so multiplying would not clear it)
             }
             lastNonFinite = List.copyOf(nonFinite);
             return Double.NaN;

@@ -21,7 +21,6 @@ import io.visionstream.inference.synthetic.SyntheticScenes;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.weights.PreprocessSettings;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -231,7 +230,7 @@ public final class JointTrainer {
             for (Map.Entry<String, Parameter> e : model.checkpointParameters().entrySet()) {
                 Parameter src = from.get(e.getKey());
                 if (src != null && src.getShape().equals(e.getValue().getShape())) {
-                    e.getValue().getArray().set(FloatBuffer.wrap(src.getArray().toFloatArray()));
+                    Initialization.replace(e.getValue(), src.getArray().toFloatArray());
                     copied++;
                 } else {
                     fresh.add(e.getKey());
