@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.heads.UperNetHead;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.inference.model.Evaluation;
@@ -114,6 +115,7 @@ public final class JointTrainer {
             AdamW optimizer = new AdamW(
                     params,
                     name -> params.get(name).getShape().dimension() > 1 && !NO_DECAY.contains(name),
+                    name -> name.startsWith(UperNetHead.PREFIX) ? c.headLrScale() : 1.0,
                     c.weightDecay(),
                     c.maxGradNorm(),
                     root);

@@ -181,6 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
                     initFrom,
                     denseLossWeight,
                     clipGrad,
+                    headLrScale,
                     GlobalPool.fromTimm(globalPool));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
