@@ -160,7 +160,9 @@ public final class JointTrainer {
                         ModelOutputs out = model.forward(new ParameterStore(stepManager, false), x, true);
                         NDArray cls = crossEntropy(out.logits(), y, numClasses);
                         NDArray dense = crossEntropy(out.denseLogits(), m, numClasses);
-                        NDArray loss = cls.add(dense.mul((float) c.denseLossWeight()));
+                        // the weight as a libtorch-allocated scalar: see Attention (autograd keeps it)
+                        NDArray weight = stepManager.ones(new Shape()).muli((float) c.denseLossWeight());
+                        NDArray loss = cls.add(dense.mul(weight));
                         collector.backward(loss);
                         total = loss.getFloat();
                         classLoss = cls.getFloat();
