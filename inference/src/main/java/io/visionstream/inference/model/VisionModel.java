@@ -229,6 +229,34 @@ public final class VisionModel extends AbstractBlock {
         return SpatialOps.resizeClassMap(classMap, height, width);
     }
 
+    /**
+     * One row-major mask per image, one byte per pixel holding the class index (as {@code
+     * ImageEncoder.maskPng} takes it), resized by nearest neighbour when the frame's size differs from
+     * the map's.
+     *
+     * @param classMap {@code [B, H, W]} class indices below 256, e.g. {@link Prediction#classMap()}
+     * @param height frame height in pixels
+     * @param width frame width in pixels
+     * @return {@code B} arrays of {@code height * width} bytes
+     * @throws IllegalArgumentException for a map that is not 3-D
+     */
+    public static byte[][] masks(NDArray classMap, int height, int width) {
+        Shape s = classMap.getShape();
+        if (s.dimension() != 3) {
+            throw new IllegalArgumentException("class map must be [B, H, W], got " + s);
+        }
+        NDArray sized = s.get(1) == height && s.get(2) == width ? classMap : resizeClassMap(classMap, height, width);
+        long[] values = sized.toType(DataType.INT64, false).toLongArray();
+        int pixels = height * width;
+        byte[][] out = new byte[Math.toIntExact(s.get(0))][pixels];
+        for (int i = 0; i < out.length; i++) {
+            for (int j = 0; j < pixels; j++) {
+                out[i][j] = (byte) values[i * pixels + j];
+            }
+        }
+        return out;
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

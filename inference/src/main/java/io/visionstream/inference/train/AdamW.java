@@ -2,12 +2,13 @@ package io.visionstream.inference.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * AdamW as PyTorch's {@code torch.optim.AdamW} computes it (Loshchilov and Hutter's decoupled weight
@@ -23,6 +24,8 @@ import java.util.function.Predicate;
  */
 public final class AdamW {
 
+    private static final NDIndex ALL = new NDIndex("...");
+
     private final List<Entry> entries = new ArrayList<>();
     private final double beta1;
     private final double beta2;
@@ -32,11 +35,13 @@ public final class AdamW {
     private int t;
     private List<String> lastNonFinite = List.of();
 
-    private record Entry(String name, Parameter parameter, NDArray m, NDArray v, boolean decay) {}
+    private record Entry(String name, Parameter parameter, NDArray m, NDArray v, boolean decay, double lrScale) {}
 
     /**
      * @param parameters the trainable parameters by name (those not requiring a gradient are skipped)
      * @param decays which names get weight decay
+     * @param lrScale factor on the learning rate per name (e.g. a larger one for a head trained from
+     *     scratch on top of a slower backbone), positive
      * @param weightDecay decoupled decay coefficient, {@code >= 0}
      * @param maxGradNorm global gradient-norm limit, or 0 for no clipping
      * @param manager owner of the moment estimates
@@ -44,6 +49,7 @@ public final class AdamW {
     public AdamW(
             Map<String, Parameter> parameters,
             Predicate<String> decays,
+            ToDoubleFunction<String> lrScale,
             double weightDecay,
             double maxGradNorm,
             NDManager manager) {
@@ -66,7 +72,8 @@ public final class AdamW {
                         p,
                         manager.zeros(w.getShape(), w.getDataType(), w.getDevice()),
                         manager.zeros(w.getShape(), w.getDataType(), w.getDevice()),
-                        decays.test(name)));
+                        decays.test(name),
+                        lrScale.applyAsDouble(name)));
             }
         });
     }
@@ -116,7 +123,7 @@ public final class AdamW {
             // skip the update, as torch.amp's GradScaler does for an inf/NaN step, and start the next clean
             t--;
             for (NDArray g : grads) {
-                g.set(FloatBuffer.wrap(new float[Math.toIntExact(g.size())])); // NaN * 0 is NaN: overwrite
+                g.set(ALL, 0f); // in place (NaN * 0 is NaN, so multiplying would not clear it)
             }
             lastNonFinite = List.copyOf(nonFinite);
             return Double.NaN;
@@ -125,10 +132,12 @@ public final class AdamW {
         float scale = maxGradNorm > 0 && norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        float stepSize = (float) (lr / bc1);
+
         float bc2Sqrt = (float) Math.sqrt(bc2);
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
+            double entryLr = lr * e.lrScale();
+            float stepSize = (float) (entryLr / bc1);
             NDArray w = e.parameter().getArray();
             NDArray g = scale == 1f ? grads.get(i) : grads.get(i).mul(scale);
             // exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
@@ -136,7 +145,7 @@ public final class AdamW {
             e.v().muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
             if (e.decay() && weightDecay > 0) {
                 // param.mul_(1 - lr * weight_decay)
-                w.muli((float) (1 - lr * weightDecay));
+                w.muli((float) (1 - entryLr * weightDecay));
             }
             // param.addcdiv_(exp_avg, exp_avg_sq.sqrt() / bias_correction2_sqrt + eps, value=-step_size)
             // ops on the moments would attach their results to the moments' manager: move them to scratch

@@ -1,9 +1,9 @@
 package io.visionstream.inference.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.visionstream.inference.heads.UperNetHead;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -38,7 +38,20 @@ public final class Initialization {
      */
     public static void apply(Map<String, Parameter> parameters, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        parameters.forEach((name, p) -> p.getArray().set(FloatBuffer.wrap(values(name, p.getShape(), random))));
+        parameters.forEach((name, p) -> replace(p, values(name, p.getShape(), random)));
+    }
+
+    /**
+     * Gives {@code p} new values in storage that libtorch owns. {@code NDArray.set(Buffer)} would instead
+     * point the tensor at a Java direct buffer (libtorch's {@code set_} on a {@code from_blob} storage),
+     * whose lifetime then hangs on one Java object.
+     */
+    static void replace(Parameter p, float[] values) {
+        NDArray current = p.getArray();
+        try (NDArray staged = current.getManager().create(values, p.getShape())) {
+            current.intern(staged.duplicate());
+        }
+        current.setRequiresGradient(p.requiresGradient());
     }
 
     static float[] values(String name, Shape shape, SplittableRandom random) {

@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.heads.UperNetHead;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.inference.model.Evaluation;
@@ -21,7 +22,6 @@ import io.visionstream.inference.synthetic.SyntheticScenes;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.weights.PreprocessSettings;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +116,7 @@ public final class JointTrainer {
             AdamW optimizer = new AdamW(
                     params,
                     name -> params.get(name).getShape().dimension() > 1 && !NO_DECAY.contains(name),
+                    name -> name.startsWith(UperNetHead.PREFIX) ? c.headLrScale() : 1.0,
                     c.weightDecay(),
                     c.maxGradNorm(),
                     root);
@@ -160,7 +161,9 @@ public final class JointTrainer {
                         ModelOutputs out = model.forward(new ParameterStore(stepManager, false), x, true);
                         NDArray cls = crossEntropy(out.logits(), y, numClasses);
                         NDArray dense = crossEntropy(out.denseLogits(), m, numClasses);
-                        NDArray loss = cls.add(dense.mul((float) c.denseLossWeight()));
+                        // the weight as a libtorch-allocated scalar: see Attention (autograd keeps it)
+                        NDArray weight = stepManager.ones(new Shape()).muli((float) c.denseLossWeight());
+                        NDArray loss = cls.add(dense.mul(weight));
                         collector.backward(loss);
                         total = loss.getFloat();
                         classLoss = cls.getFloat();
@@ -232,7 +235,7 @@ public final class JointTrainer {
             for (Map.Entry<String, Parameter> e : model.checkpointParameters().entrySet()) {
                 Parameter src = from.get(e.getKey());
                 if (src != null && src.getShape().equals(e.getValue().getShape())) {
-                    e.getValue().getArray().set(FloatBuffer.wrap(src.getArray().toFloatArray()));
+                    Initialization.replace(e.getValue(), src.getArray().toFloatArray());
                     copied++;
                 } else {
                     fresh.add(e.getKey());

@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param initFrom model directory to start the backbone from ({@code --init-from}), or null
  * @param denseLossWeight weight of the per-pixel loss in the sum ({@code --dense-loss-weight}), {@code >= 0}
  * @param maxGradNorm global gradient-norm clip ({@code --clip-grad}), 0 for none
+ * @param headLrScale factor on the learning rate of the dense head ({@code decode_head.*}, {@code
+ *     --head-lr-scale}), positive
  * @param globalPool how the classifier pools tokens ({@code --global-pool}): the [CLS] token ({@code
  *     token}, timm's default) or the mean of the patch tokens ({@code avg}, with {@code fc_norm})
  */
@@ -53,6 +55,7 @@ public record TrainConfig(
         Path initFrom,
         double denseLossWeight,
         double maxGradNorm,
+        double headLrScale,
         GlobalPool globalPool) {
 
     /**
@@ -98,6 +101,9 @@ public record TrainConfig(
         positive("--eval-images", evalImages);
         if (!(denseLossWeight >= 0)) {
             throw new IllegalArgumentException("--dense-loss-weight must be >= 0, got " + denseLossWeight);
+        }
+        if (!(headLrScale > 0) || !Double.isFinite(headLrScale)) {
+            throw new IllegalArgumentException("--head-lr-scale must be positive, got " + headLrScale);
         }
         if (!(maxGradNorm >= 0)) {
             throw new IllegalArgumentException("--clip-grad must be >= 0, got " + maxGradNorm);

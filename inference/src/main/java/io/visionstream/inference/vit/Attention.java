@@ -41,7 +41,12 @@ final class Attention extends TimmBlock {
         NDArray k = qkvOut.get(1);
         NDArray v = qkvOut.get(2);
         // attn = (q * self.scale) @ k.transpose(-2, -1); attn = attn.softmax(dim=-1)
-        NDArray attn = q.mul(scale).matMul(k.swapAxes(-2, -1)).softmax(-1);
+        // Not q.mul(float): DJL wraps the float in a tensor over a Java buffer and closes it at once, but
+        // autograd keeps that tensor for the backward pass, which then reads freed memory (garbage or
+        // NaN gradients in training). A libtorch-allocated scalar stays valid as long as autograd needs it.
+        NDArray scaleTensor =
+                q.getManager().ones(new Shape(), q.getDataType(), q.getDevice()).muli(scale);
+        NDArray attn = q.mul(scaleTensor).matMul(k.swapAxes(-2, -1)).softmax(-1);
         // x = (attn @ v).transpose(1, 2).reshape(B, N, C)
         NDArray out = attn.matMul(v).swapAxes(1, 2).reshape(b, n, dim);
         return proj.forward(ps, out, training);

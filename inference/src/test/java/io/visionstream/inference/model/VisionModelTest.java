@@ -97,4 +97,17 @@ class VisionModelTest {
                     .containsExactly(0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 2, 2, 2, 3, 3, 3);
         }
     }
+
+    @Test
+    void masksGivesOneBytePerPixelPerImageAtTheFrameSize() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray maps = manager.create(new long[] {0, 1, 2, 3, 5, 5, 4, 4}, new Shape(2, 2, 2));
+
+            byte[][] masks = VisionModel.masks(maps, 2, 4);
+
+            assertThat(masks).hasDimensions(2, 8);
+            assertThat(masks[0]).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
+            assertThat(masks[1]).containsExactly(5, 5, 5, 5, 4, 4, 4, 4);
+        }
+    }
 }

@@ -36,7 +36,7 @@ class AdamWTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter decayed = parameter(manager, "w", 1f, -2f);
             Parameter plain = parameter(manager, "b", 1f, -2f);
-            AdamW adamW = new AdamW(Map.of("w", decayed, "b", plain), "w"::equals, 0.1, 0, manager);
+            AdamW adamW = new AdamW(Map.of("w", decayed, "b", plain), "w"::equals, name -> 1.0, 0.1, 0, manager);
             backward(manager, decayed, 0.5f, -3f);
             backward(manager, plain, 0.5f, -3f);
 
@@ -55,7 +55,7 @@ class AdamWTest {
         // -> v_hat = 0.009999/0.001999; p2 = p1 - lr * m_hat / sqrt(v_hat), p1 = 1 - lr
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter p = parameter(manager, "b", 1f);
-            AdamW adamW = new AdamW(Map.of("b", p), name -> false, 0, 0, manager);
+            AdamW adamW = new AdamW(Map.of("b", p), name -> false, name -> 1.0, 0, 0, manager);
             backward(manager, p, 1f);
             try (NDManager step = manager.newSubManager()) {
                 adamW.step(0.01, step);
@@ -82,7 +82,7 @@ class AdamWTest {
         // the second step would be smaller than lr.
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter p = parameter(manager, "b", 0f, 0f);
-            AdamW adamW = new AdamW(Map.of("b", p), name -> false, 0, 1.0, manager);
+            AdamW adamW = new AdamW(Map.of("b", p), name -> false, name -> 1.0, 0, 1.0, manager);
             backward(manager, p, 3f, 4f);
             double norm;
             try (NDManager step = manager.newSubManager()) {
@@ -102,7 +102,7 @@ class AdamWTest {
     void nonFiniteGradientSkipsTheUpdateAndClearsTheGradient() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter p = parameter(manager, "b", 1f, 2f);
-            AdamW adamW = new AdamW(Map.of("b", p), name -> false, 0, 0, manager);
+            AdamW adamW = new AdamW(Map.of("b", p), name -> false, name -> 1.0, 0, 0, manager);
             backward(manager, p, Float.NaN, 1f);
             double norm;
             try (NDManager step = manager.newSubManager()) {
@@ -113,6 +113,25 @@ class AdamWTest {
             assertThat(adamW.lastNonFinite()).containsExactly("b");
             assertThat(p.getArray().toFloatArray()).containsExactly(1f, 2f);
             assertThat(p.getArray().getGradient().toFloatArray()).containsExactly(0f, 0f);
+        }
+    }
+
+    @Test
+    void learningRateScaleMultipliesTheStepOfTheSelectedParameters() {
+        // Adam's first step moves each weight by lr * sign(g): lr for "b", 5 * lr for "w"
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter w = parameter(manager, "w", 1f);
+            Parameter b = parameter(manager, "b", 1f);
+            AdamW adamW =
+                    new AdamW(Map.of("w", w, "b", b), name -> false, name -> "w".equals(name) ? 5 : 1, 0, 0, manager);
+            backward(manager, w, 2f);
+            backward(manager, b, 2f);
+            try (NDManager step = manager.newSubManager()) {
+                adamW.step(0.01, step);
+            }
+
+            assertThat(w.getArray().toFloatArray()[0]).isCloseTo(0.95f, within(1e-6f));
+            assertThat(b.getArray().toFloatArray()[0]).isCloseTo(0.99f, within(1e-6f));
         }
     }
 }

@@ -42,6 +42,7 @@ class JointTrainerTest {
                 null,
                 1.0,
                 1.0,
+                1.0,
                 GlobalPool.TOKEN);
     }
 
@@ -90,7 +91,29 @@ class JointTrainerTest {
     @Test
     void rejectsTheSameSeedForTrainingAndHeldOutData() {
         assertThatThrownBy(() -> new TrainConfig(
-                        dir, 10, 4, 1e-3, 0, 0, 0, 32, 8, 32, 4, 2, 8, 3, 7, 7, 0, 8, null, 1.0, 1.0, GlobalPool.TOKEN))
+                        dir,
+                        10,
+                        4,
+                        1e-3,
+                        0,
+                        0,
+                        0,
+                        32,
+                        8,
+                        32,
+                        4,
+                        2,
+                        8,
+                        3,
+                        7,
+                        7,
+                        0,
+                        8,
+                        null,
+                        1.0,
+                        1.0,
+                        1.0,
+                        GlobalPool.TOKEN))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--eval-seed must differ from --seed (7) to hold data out");
     }
@@ -98,7 +121,29 @@ class JointTrainerTest {
     @Test
     void rejectsABatchOfOne() {
         assertThatThrownBy(() -> new TrainConfig(
-                        dir, 10, 1, 1e-3, 0, 0, 0, 32, 8, 32, 4, 2, 8, 3, 1, 2, 0, 8, null, 1.0, 1.0, GlobalPool.TOKEN))
+                        dir,
+                        10,
+                        1,
+                        1e-3,
+                        0,
+                        0,
+                        0,
+                        32,
+                        8,
+                        32,
+                        4,
+                        2,
+                        8,
+                        3,
+                        1,
+                        2,
+                        0,
+                        8,
+                        null,
+                        1.0,
+                        1.0,
+                        1.0,
+                        GlobalPool.TOKEN))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--batch-size must be at least 2 (batch norm in the dense head), got 1");
     }

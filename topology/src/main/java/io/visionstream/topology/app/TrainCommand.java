@@ -118,6 +118,12 @@ public final class TrainCommand implements Callable<Integer> {
     double clipGrad;
 
     @Option(
+            names = "--head-lr-scale",
+            defaultValue = "1.0",
+            description = "Factor on the learning rate of the dense head (default: ${DEFAULT-VALUE}).")
+    double headLrScale;
+
+    @Option(
             names = "--seed",
             defaultValue = "1",
             description = "Training data and initialisation seed (default: ${DEFAULT-VALUE}).")
@@ -181,6 +187,7 @@ public final class TrainCommand implements Callable<Integer> {
                     initFrom,
                     denseLossWeight,
                     clipGrad,
+                    headLrScale,
                     GlobalPool.fromTimm(globalPool));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
