@@ -30,6 +30,9 @@ public final class CameraFleet implements AutoCloseable {
         void sent(SyntheticCamera.Shot shot);
     }
 
+    /** Frames between a camera's cuts to a new scene: 4 s at 5 frames/s. */
+    public static final int FRAMES_PER_SHOT = 20;
+
     private final ScheduledExecutorService scheduler;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong attempted = new AtomicLong();
@@ -68,7 +71,7 @@ public final class CameraFleet implements AutoCloseable {
         long periodMicros = Math.max(1, Math.round(1_000_000 / fps));
         List<SyntheticCamera> all = new ArrayList<>();
         for (int i = 0; i < cameras; i++) {
-            all.add(new SyntheticCamera("cam-" + i, seed + i, scenes, 90));
+            all.add(new SyntheticCamera("cam-" + i, seed + i, scenes, 90, FRAMES_PER_SHOT));
         }
         for (int i = 0; i < cameras; i++) {
             SyntheticCamera camera = all.get(i);

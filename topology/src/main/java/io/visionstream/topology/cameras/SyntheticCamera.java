@@ -18,7 +18,10 @@ import java.util.Map;
 /**
  * A camera filming moving shapes: each frame is JPEG-encoded and carries its ground truth in the frame's
  * metadata ({@value #TRUTH_LABEL}, {@value #TRUTH_CLASS}, {@value #TRUTH_MASK}), so anyone downstream can
- * score the model. Not thread-safe: one thread drives one camera.
+ * score the model. Every {@code framesPerShot} frames the camera cuts to a new shot (a new scene with new
+ * shapes), as a patrolling camera would; within a shot the shapes move smoothly. Without cuts a camera
+ * would show the same shapes forever, and a few cameras would score a model on a few classes only. Not
+ * thread-safe: one thread drives one camera.
  */
 public final class SyntheticCamera {
 
@@ -30,7 +33,10 @@ public final class SyntheticCamera {
     public static final String TRUTH_MASK = "truth.mask.png.base64";
 
     private final String sourceId;
-    private final CameraSequence sequence;
+    private final long seed;
+    private final SceneConfig scenes;
+    private final int framesPerShot;
+    private CameraSequence sequence;
     private final List<String> classNames;
     private final ClassPalette palette;
     private final int jpegQuality;
@@ -38,14 +44,26 @@ public final class SyntheticCamera {
 
     /**
      * @param sourceId the camera's id: the frames' key and {@code sourceId}
-     * @param seed makes the camera's motion and background reproducible
+     * @param seed makes the camera's shots, motion and backgrounds reproducible
+     * @param framesPerShot frames between cuts to a new scene, at least 1
      */
-    public SyntheticCamera(String sourceId, long seed, SceneConfig scenes, int jpegQuality) {
+    public SyntheticCamera(String sourceId, long seed, SceneConfig scenes, int jpegQuality, int framesPerShot) {
+        if (framesPerShot < 1) {
+            throw new IllegalArgumentException("framesPerShot must be at least 1, got " + framesPerShot);
+        }
         this.sourceId = sourceId;
-        this.sequence = new CameraSequence(seed, scenes);
+        this.seed = seed;
+        this.scenes = scenes;
+        this.framesPerShot = framesPerShot;
+        this.sequence = new CameraSequence(shotSeed(0), scenes);
         this.classNames = SyntheticScenes.classNames(scenes.numClasses());
         this.palette = ClassPalette.voc(classNames.size());
         this.jpegQuality = jpegQuality;
+    }
+
+    /** Each shot's own seed, derived from the camera's: reproducible, and distinct across cameras. */
+    private long shotSeed(long shot) {
+        return seed * 1_000_003L + shot;
     }
 
     public String sourceId() {
@@ -57,6 +75,9 @@ public final class SyntheticCamera {
 
     /** The next frame, captured at {@code captureMs}. */
     public Shot next(long captureMs) {
+        if (nextSequence > 0 && nextSequence % framesPerShot == 0) {
+            sequence = new CameraSequence(shotSeed(nextSequence / framesPerShot), scenes);
+        }
         Scene scene = sequence.next();
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(TRUTH_LABEL, String.valueOf(scene.label()));
