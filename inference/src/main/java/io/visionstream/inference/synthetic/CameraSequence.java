@@ -33,8 +33,10 @@ public final class CameraSequence {
     }
 
     /**
-     * A camera using {@code config}'s size, classes and noise (the distractor counts do not apply: a
-     * camera shows 2 to 4 shapes of similar size).
+     * A camera using {@code config}'s size, classes, distractor counts and noise. A shot is composed as
+     * {@link SyntheticScenes} composes a scene (one main shape, radius 22..36% of the shorter side, and
+     * smaller distractors, 9..16%), so a model trained on scenes sees the same task in camera footage;
+     * only here the shapes move.
      */
     public CameraSequence(long seed, SceneConfig config) {
         if (config == null) {
@@ -47,7 +49,8 @@ public final class CameraSequence {
         SplittableRandom rnd = new SplittableRandom(Raster.mix(seed, -1));
         background = new byte[w * h * 3];
         Raster.background(rnd, w, h, background);
-        int n = 2 + rnd.nextInt(3);
+        int n = 1 + rnd.nextInt(config.minDistractors(), config.maxDistractors() + 1);
+        int mainAt = rnd.nextInt(n);
         classes = new ShapeClass[n];
         x = new double[n];
         y = new double[n];
@@ -60,7 +63,7 @@ public final class CameraSequence {
         double side = Math.min(w, h);
         for (int i = 0; i < n; i++) {
             classes[i] = ShapeClass.values()[rnd.nextInt(config.numClasses())];
-            radius[i] = side * (0.12 + 0.14 * rnd.nextDouble());
+            radius[i] = side * (i == mainAt ? 0.22 + 0.14 * rnd.nextDouble() : 0.09 + 0.07 * rnd.nextDouble());
             x[i] = radius[i] + rnd.nextDouble() * (w - 2 * radius[i]);
             y[i] = radius[i] + rnd.nextDouble() * (h - 2 * radius[i]);
             double speed = side * (0.005 + 0.015 * rnd.nextDouble());

@@ -99,4 +99,27 @@ class CameraSequenceTest {
         }
         assertThat(cam.frameIndex()).isEqualTo(50);
     }
+
+    @Test
+    void shotsAreComposedLikeScenesWithOneMainShapeThatClearlyDecidesTheLabel() {
+        int clear = 0;
+        int shots = 200;
+        for (int seed = 0; seed < shots; seed++) {
+            Scene frame = new CameraSequence(seed, SceneConfig.defaults(64, 64)).next();
+            int label = frame.label();
+            int runnerUp = 0;
+            for (int c = 1; c <= 5; c++) {
+                if (c != label) {
+                    runnerUp = Math.max(runnerUp, frame.classPixels(c));
+                }
+            }
+            if (frame.classPixels(label) >= 1.5 * runnerUp) {
+                clear++;
+            }
+        }
+        // As in SyntheticScenes: the main shape's radius (22..36%) dwarfs the distractors' (9..16%).
+        assertThat(clear)
+                .as("shots whose label has 1.5x the pixels of any other class")
+                .isGreaterThan(shots * 85 / 100);
+    }
 }
