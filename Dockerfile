@@ -18,6 +18,8 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --create-home --home-dir /app vision
 WORKDIR /app
 COPY --from=build /src/topology/target/vision.jar /app/vision.jar
+# The shipped demo model; compose points VISION_MODEL_DIR at it. Mount your own over /app/models.
+COPY models/ /app/models/
 USER vision
 # libtorch is unpacked from the jar into ~/.djl.ai on first start; DJL must never try a download.
 ENTRYPOINT ["java", "-Dai.djl.offline=true", "-Doffline=true", "-jar", "/app/vision.jar"]
