@@ -144,12 +144,7 @@ public final class VisionModel extends AbstractBlock {
      * @throws IllegalArgumentException when the settings are not a 3-channel timm eval transform
      */
     public PreprocessConfig preprocessConfig() {
-        return PreprocessConfig.fromTimm(
-                new int[] {preprocess.channels(), preprocess.height(), preprocess.width()},
-                preprocess.mean().stream().mapToDouble(Double::doubleValue).toArray(),
-                preprocess.std().stream().mapToDouble(Double::doubleValue).toArray(),
-                preprocess.cropPct(),
-                preprocess.interpolation());
+        return preprocess.toPreprocessConfig();
     }
 
     /** Classifier class names ({@code label_names}), one per class, or empty. */

@@ -66,6 +66,23 @@ public record PreprocessSettings(
     }
 
     /** The same settings for a model run at another size. */
+    /**
+     * The image preprocessor's config for these settings, {@code crop_mode} included: the one place a
+     * checkpoint's {@code pretrained_cfg} becomes the eval transform that serving and training apply.
+     *
+     * @throws IllegalArgumentException for settings the preprocessor does not implement, e.g. crop_mode
+     *     "squash" or "border", naming the key and value
+     */
+    public io.visionstream.inference.image.PreprocessConfig toPreprocessConfig() {
+        return io.visionstream.inference.image.PreprocessConfig.fromTimm(
+                new int[] {channels, height, width},
+                mean.stream().mapToDouble(Double::doubleValue).toArray(),
+                std.stream().mapToDouble(Double::doubleValue).toArray(),
+                cropPct,
+                interpolation,
+                cropMode);
+    }
+
     public PreprocessSettings withSize(int newHeight, int newWidth) {
         return new PreprocessSettings(channels, newHeight, newWidth, mean, std, cropPct, interpolation, cropMode);
     }

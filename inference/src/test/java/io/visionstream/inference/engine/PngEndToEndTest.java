@@ -82,4 +82,16 @@ class PngEndToEndTest {
         }
         return dot / Math.sqrt(na * nb);
     }
+
+    @Test
+    void aCropModeThePreprocessorDoesNotImplementIsRefusedNotServedWithACenterCrop() throws Exception {
+        // Hugging Face transformers folders resize without keeping the aspect ratio (timm's "squash").
+        try (InferenceEngine engine = InferenceEngines.open(
+                FIXTURES.resolve("hf_vit"), EngineOptions.defaults().withDevice("cpu"))) {
+            assertThat(engine.info().preprocess().cropMode()).isEqualTo("squash");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelPreprocessing.configFor(engine.info()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("pretrained_cfg.crop_mode 'squash' is not supported, only 'center'");
+        }
+    }
 }
