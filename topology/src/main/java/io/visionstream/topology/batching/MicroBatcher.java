@@ -1,26 +1,41 @@
 package io.visionstream.topology.batching;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 /**
  * Gathers items from several owners (the tasks of one stream thread) into batches closed by size or by
- * the age of their oldest item, runs each batch through a {@link Runner}, and hands every result back
- * to the owner that added the item.
+ * the age of their oldest item, runs each batch through a {@link Runner} on an {@link Executor}, and
+ * hands every result back to the owner that added the item.
+ *
+ * <p>With an asynchronous executor the stream thread keeps polling, decoding and committing while a
+ * batch runs: up to {@code maxInFlight} closed batches may be running or queued, and closing one more
+ * blocks the stream thread until the oldest finishes (back-pressure, so memory stays bounded). Results
+ * are handed to owners only on the batcher's own thread, in the order the batches closed, from {@link
+ * #add}, {@link #runIfDue}, {@link #deliverFinished} and {@link #runNow}. With a direct executor ({@code
+ * Runnable::run}) a batch runs and completes inside the call that closed it.
  *
  * <p>Not thread-safe by design: one instance belongs to one stream thread, and every method must be
- * called from that thread. The runner is called synchronously on that thread, so an owner's {@link
- * Owner#complete} runs while some (possibly other) task of the same thread is active; owners must only
- * record the result and release it from their own processing context.
+ * called from that thread. An owner's {@link Owner#complete} runs while some (possibly other) task of
+ * the same thread is active; owners must only record the result and release it from their own
+ * processing context.
  *
  * @param <T> what goes into the model, e.g. a preprocessed image
  * @param <R> what comes back per item
  */
 public final class MicroBatcher<T, R> {
 
-    /** Runs one batch; returns exactly one result per input, in input order. */
+    /**
+     * Runs one batch; returns exactly one result per input, in input order. Called on the executor's
+     * thread; one batcher never runs two of its batches at once through a single-threaded executor.
+     */
     @FunctionalInterface
     public interface Runner<T, R> {
         List<R> run(List<T> inputs);
@@ -33,79 +48,167 @@ public final class MicroBatcher<T, R> {
 
     private record Pending<T, R>(Owner<T, R> owner, long position, T input, long addedAtMs) {}
 
+    /** A closed batch, running or queued on the executor, or finished and not yet delivered. */
+    private static final class InFlight<T, R> {
+        final String id;
+        final BatchInfo.Trigger trigger;
+        final long closedAtMs;
+        /** Items in batch order; an entry becomes null when its owner is removed. */
+        final List<Pending<T, R>> items;
+
+        CompletableFuture<List<R>> results;
+        volatile long inferenceMs;
+
+        InFlight(String id, BatchInfo.Trigger trigger, long closedAtMs, List<Pending<T, R>> items) {
+            this.id = id;
+            this.trigger = trigger;
+            this.closedAtMs = closedAtMs;
+            this.items = items;
+        }
+    }
+
     private final String name;
     private final int maxBatchSize;
     private final long maxDelayMs;
+    private final int maxInFlight;
     private final Runner<T, R> runner;
+    private final Executor executor;
     private final LongSupplier clock;
     private final List<Pending<T, R>> pending;
+    private final ArrayDeque<InFlight<T, R>> inFlight = new ArrayDeque<>();
     private long batchSequence;
+
+    /**
+     * A batcher that runs each batch synchronously on the calling thread.
+     *
+     * @see #MicroBatcher(String, int, long, int, Runner, Executor, LongSupplier)
+     */
+    public MicroBatcher(String name, int maxBatchSize, long maxDelayMs, Runner<T, R> runner, LongSupplier clock) {
+        this(name, maxBatchSize, maxDelayMs, 1, runner, Runnable::run, clock);
+    }
 
     /**
      * @param name prefix of batch ids, e.g. the stream thread's name
      * @param maxBatchSize a batch closes when it holds this many items (1 or more)
      * @param maxDelayMs a batch closes when its oldest item has waited this long (0 or more)
-     * @param clock wall-clock milliseconds; a parameter so tests can drive time
+     * @param maxInFlight closed batches allowed to be running or waiting for the executor (1 or more)
+     * @param executor runs batches; {@code Runnable::run} runs them on the calling thread
+     * @param clock wall-clock milliseconds, read on this batcher's thread and the executor's; a parameter
+     *     so tests can drive time
      */
-    public MicroBatcher(String name, int maxBatchSize, long maxDelayMs, Runner<T, R> runner, LongSupplier clock) {
+    public MicroBatcher(
+            String name,
+            int maxBatchSize,
+            long maxDelayMs,
+            int maxInFlight,
+            Runner<T, R> runner,
+            Executor executor,
+            LongSupplier clock) {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("max.batch.size must be at least 1, got " + maxBatchSize);
         }
         if (maxDelayMs < 0) {
             throw new IllegalArgumentException("max.batch.delay.ms must be 0 or more, got " + maxDelayMs);
         }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("max.inflight.batches must be at least 1, got " + maxInFlight);
+        }
         this.name = Objects.requireNonNull(name, "name");
         this.maxBatchSize = maxBatchSize;
         this.maxDelayMs = maxDelayMs;
+        this.maxInFlight = maxInFlight;
         this.runner = Objects.requireNonNull(runner, "runner");
+        this.executor = Objects.requireNonNull(executor, "executor");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.pending = new ArrayList<>(maxBatchSize);
     }
 
     /**
-     * Adds an item; if that fills the batch, runs it before returning.
+     * Adds an item; if that fills the batch, closes it (waiting first if {@code maxInFlight} batches are
+     * already out). Delivers every batch that has finished.
      *
-     * @throws RuntimeException whatever the runner throws; the batch's items are then dropped from this
-     *     batcher, and their owners still hold them as unfinished (they must be retried from durable state)
+     * @throws RuntimeException whatever the runner threw for a batch delivered here; that batch's items
+     *     are then dropped from this batcher, and their owners still hold them as unfinished (they must be
+     *     retried from durable state)
      */
     public void add(Owner<T, R> owner, long position, T input) {
         pending.add(new Pending<>(owner, position, input, clock.getAsLong()));
         if (pending.size() >= maxBatchSize) {
-            runBatch(BatchInfo.Trigger.SIZE);
+            close(BatchInfo.Trigger.SIZE);
         }
+        deliverFinished();
     }
 
-    /** Runs the batch if its oldest item has waited {@code max.batch.delay.ms}; returns whether it ran. */
+    /**
+     * Closes the batch if its oldest item has waited {@code max.batch.delay.ms}, then delivers finished
+     * batches; returns whether a batch closed.
+     */
     public boolean runIfDue() {
-        if (pending.isEmpty() || clock.getAsLong() - pending.get(0).addedAtMs() < maxDelayMs) {
-            return false;
+        boolean due = !pending.isEmpty() && clock.getAsLong() - pending.get(0).addedAtMs() >= maxDelayMs;
+        if (due) {
+            close(BatchInfo.Trigger.DELAY);
         }
-        runBatch(BatchInfo.Trigger.DELAY);
-        return true;
+        deliverFinished();
+        return due;
     }
 
-    /** Runs whatever is pending now, regardless of size and age. */
+    /** Closes whatever is pending, regardless of size and age, and waits for every batch to be delivered. */
     public void runNow() {
         if (!pending.isEmpty()) {
-            runBatch(BatchInfo.Trigger.FORCED);
+            close(BatchInfo.Trigger.FORCED);
+        }
+        while (!inFlight.isEmpty()) {
+            deliver(inFlight.poll());
         }
     }
 
     /**
-     * Forgets every item of {@code owner} without running it, e.g. when its task is closed or migrates;
-     * the owner's durable state brings them back wherever the task next runs.
+     * Hands the results of every finished batch at the head of the line to their owners, in the order
+     * the batches closed.
      *
-     * @return how many items were removed
+     * @return how many batches were delivered
+     * @throws RuntimeException whatever the runner threw for one of them (see {@link #add})
+     */
+    public int deliverFinished() {
+        int delivered = 0;
+        while (!inFlight.isEmpty() && inFlight.peek().results.isDone()) {
+            deliver(inFlight.poll());
+            delivered++;
+        }
+        return delivered;
+    }
+
+    /**
+     * Forgets every item of {@code owner} without running it, e.g. when its task is closed or migrates;
+     * the owner's durable state brings them back wherever the task next runs. Items of the owner in a
+     * batch already closed still go through the model, and their results are discarded.
+     *
+     * @return how many items were removed, waiting or in closed batches
      */
     public int removeOwner(Owner<T, R> owner) {
         int before = pending.size();
         pending.removeIf(p -> p.owner() == owner);
-        return before - pending.size();
+        int removed = before - pending.size();
+        for (InFlight<T, R> batch : inFlight) {
+            for (int i = 0; i < batch.items.size(); i++) {
+                Pending<T, R> p = batch.items.get(i);
+                if (p != null && p.owner() == owner) {
+                    batch.items.set(i, null);
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
-    /** Items waiting for the next batch. */
+    /** Items waiting for the next batch to close. */
     public int pendingCount() {
         return pending.size();
+    }
+
+    /** Closed batches not yet delivered: running, queued, or finished and waiting for delivery. */
+    public int inFlightCount() {
+        return inFlight.size();
     }
 
     /** Milliseconds until the current batch is due by delay, or -1 if nothing is pending. */
@@ -116,25 +219,81 @@ public final class MicroBatcher<T, R> {
         return Math.max(0, pending.get(0).addedAtMs() + maxDelayMs - clock.getAsLong());
     }
 
-    private void runBatch(BatchInfo.Trigger trigger) {
-        List<Pending<T, R>> batch = List.copyOf(pending);
+    private void close(BatchInfo.Trigger trigger) {
+        while (inFlight.size() >= maxInFlight) {
+            deliver(inFlight.poll());
+        }
+        InFlight<T, R> batch =
+                new InFlight<>(name + "-" + batchSequence++, trigger, clock.getAsLong(), new ArrayList<>(pending));
         pending.clear();
-        List<T> inputs = new ArrayList<>(batch.size());
-        for (Pending<T, R> p : batch) {
+        List<T> inputs = new ArrayList<>(batch.items.size());
+        for (Pending<T, R> p : batch.items) {
             inputs.add(p.input());
         }
-        long started = clock.getAsLong();
-        List<R> results = runner.run(inputs);
-        long finished = clock.getAsLong();
-        if (results.size() != batch.size()) {
+        inFlight.add(batch);
+        try {
+            batch.results = CompletableFuture.supplyAsync(
+                    () -> {
+                        long started = clock.getAsLong();
+                        List<R> results = runner.run(inputs);
+                        batch.inferenceMs = clock.getAsLong() - started;
+                        return results;
+                    },
+                    executor);
+        } catch (RuntimeException rejected) {
+            // e.g. the executor was shut down: the items stay unfinished with their owners
+            inFlight.pollLast();
+            throw rejected;
+        }
+    }
+
+    /** Waits for {@code batch} if it is still running, then completes every item whose owner remains. */
+    private void deliver(InFlight<T, R> batch) {
+        List<R> results = await(batch.results);
+        if (results.size() != batch.items.size()) {
             throw new IllegalStateException(
-                    "runner returned " + results.size() + " results for a batch of " + batch.size());
+                    "runner returned " + results.size() + " results for a batch of " + batch.items.size());
         }
         BatchInfo info =
-                new BatchInfo(name + "-" + batchSequence++, batch.size(), trigger, started, finished - started);
-        for (int i = 0; i < batch.size(); i++) {
-            Pending<T, R> p = batch.get(i);
-            p.owner().complete(p.position(), p.input(), results.get(i), info);
+                new BatchInfo(batch.id, batch.items.size(), batch.trigger, batch.closedAtMs, batch.inferenceMs);
+        for (int i = 0; i < batch.items.size(); i++) {
+            Pending<T, R> p = batch.items.get(i);
+            if (p != null) {
+                p.owner().complete(p.position(), p.input(), results.get(i), info);
+            }
         }
+    }
+
+    /** The batch's results, or what the runner threw, unwrapped, on this thread. */
+    private static <R> List<R> await(CompletableFuture<List<R>> results) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return results.get();
+                } catch (InterruptedException e) {
+                    // The batch is running on the engine; stopping half-way would leave it unaccounted.
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw unwrap(e.getCause());
+                }
+            }
+        } catch (CompletionException e) {
+            throw unwrap(e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable cause) {
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException("the batch runner failed", cause);
     }
 }

@@ -27,6 +27,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param modelDir {@code model.dir}: the model directory (timm layout plus optional dense head)
  * @param maxBatchSize {@code max.batch.size}: frames per inference batch, at most
  * @param maxBatchDelayMs {@code max.batch.delay.ms}: how long the oldest frame of a batch may wait
+ * @param maxInFlightBatches {@code max.inflight.batches}: closed batches a stream thread may have running
+ *     or queued for the model while it goes on reading and preparing frames
  * @param maxFrameAgeMs {@code max.frame.age.ms}: frames older than this on arrival are skipped, 0 = never
  * @param maxFrameBytes {@code max.frame.bytes}: the largest frame record accepted; sizes the clients
  * @param maxImagePixels {@code max.image.pixels}: decoded images above this many pixels are refused
@@ -55,6 +57,7 @@ public record VisionConfig(
         Path modelDir,
         int maxBatchSize,
         long maxBatchDelayMs,
+        int maxInFlightBatches,
         long maxFrameAgeMs,
         int maxFrameBytes,
         long maxImagePixels,
@@ -106,6 +109,7 @@ public record VisionConfig(
         d.put("dead.letter.topic", "frames-dlq");
         d.put("max.batch.size", "16");
         d.put("max.batch.delay.ms", "50");
+        d.put("max.inflight.batches", "2");
         d.put("max.frame.age.ms", "0");
         d.put("max.frame.bytes", String.valueOf(8 << 20));
         d.put("max.image.pixels", String.valueOf(40_000_000));
@@ -136,6 +140,7 @@ public record VisionConfig(
             "model.dir",
             "max.batch.size",
             "max.batch.delay.ms",
+            "max.inflight.batches",
             "max.frame.age.ms",
             "max.frame.bytes",
             "max.image.pixels",
@@ -195,6 +200,7 @@ public record VisionConfig(
         }
         requireRange("max.batch.size", maxBatchSize, 1, 4096);
         requireRange("max.batch.delay.ms", maxBatchDelayMs, 0, 60_000);
+        requireRange("max.inflight.batches", maxInFlightBatches, 1, 64);
         requireRange("max.frame.age.ms", maxFrameAgeMs, 0, Long.MAX_VALUE);
         requireRange("max.frame.bytes", maxFrameBytes, 1024, 256 << 20);
         requireRange("max.image.pixels", maxImagePixels, 1, 1L << 31);
@@ -258,6 +264,7 @@ public record VisionConfig(
                 s.get("model.dir") == null ? null : Path.of(s.get("model.dir")),
                 parseInt(s, "max.batch.size"),
                 parseLong(s, "max.batch.delay.ms"),
+                parseInt(s, "max.inflight.batches"),
                 parseLong(s, "max.frame.age.ms"),
                 parseInt(s, "max.frame.bytes"),
                 parseLong(s, "max.image.pixels"),
@@ -290,6 +297,7 @@ public record VisionConfig(
         all.put("model.dir", modelDir.toString());
         all.put("max.batch.size", String.valueOf(maxBatchSize));
         all.put("max.batch.delay.ms", String.valueOf(maxBatchDelayMs));
+        all.put("max.inflight.batches", String.valueOf(maxInFlightBatches));
         all.put("max.frame.age.ms", String.valueOf(maxFrameAgeMs));
         all.put("max.frame.bytes", String.valueOf(maxFrameBytes));
         all.put("max.image.pixels", String.valueOf(maxImagePixels));

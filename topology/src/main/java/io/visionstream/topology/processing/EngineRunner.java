@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Packs a batch of prepared frames into the engine's {@code [B, 3, H, W]} input and runs it. One per
- * stream thread (it reuses a full-size input buffer); the engine behind it is shared by all threads and
- * serialises their batches.
+ * stream thread's batcher; it reuses a full-size input buffer, so its runs are serialised (they are
+ * anyway: one inference thread and one engine lock serve every stream thread).
  */
 final class EngineRunner implements MicroBatcher.Runner<PreparedFrame, ImageResult> {
 
@@ -24,7 +24,7 @@ final class EngineRunner implements MicroBatcher.Runner<PreparedFrame, ImageResu
     }
 
     @Override
-    public List<ImageResult> run(List<PreparedFrame> frames) {
+    public synchronized List<ImageResult> run(List<PreparedFrame> frames) {
         int n = frames.size();
         // The engine takes an exact-length array: the reused buffer fits only a full batch.
         float[] input = n * floatsPerImage == fullBatch.length ? fullBatch : new float[n * floatsPerImage];

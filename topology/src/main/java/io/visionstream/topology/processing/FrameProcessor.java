@@ -22,9 +22,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * whose offset was committed while it waited in a batch survives a crash: the store is restored and the
  * frame batched again. Outcomes leave in input order through an {@link OrderedOutbox}.
  *
- * <p>Frames go to the stream thread's shared {@link MicroBatcher}; a batch closed while another task of
- * the thread runs completes this task's frames in memory, and this task forwards them at its next
- * {@code process} or wall-clock punctuation (a context can only forward from its own task).
+ * <p>Frames go to the stream thread's shared {@link MicroBatcher}, which runs closed batches on the
+ * inference thread. A batch's results are handed over on the stream thread, possibly while another task
+ * of the thread is active; they complete this task's frames in memory, and this task forwards them at
+ * its next {@code process} or wall-clock punctuation (a context can only forward from its own task).
  */
 final class FrameProcessor
         implements Processor<byte[], byte[], Object, Object>, MicroBatcher.Owner<PreparedFrame, ImageResult> {
@@ -100,6 +101,7 @@ final class FrameProcessor
         outbox.reserve(in.offset());
         pending.put(in.offset(), in.toStoreValue());
         handle(in);
+        batcher.deliverFinished();
         forwardFinished();
     }
 

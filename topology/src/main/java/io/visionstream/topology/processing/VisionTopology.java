@@ -17,6 +17,7 @@ import io.visionstream.topology.topics.FrameSizing;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -58,6 +59,19 @@ public final class VisionTopology {
      * @param clock wall-clock milliseconds (a parameter so tests can drive time)
      */
     public static Topology build(VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock) {
+        return build(config, engine, model, clock, Runnable::run);
+    }
+
+    /**
+     * Same, with batches run on {@code inference} so that stream threads go on reading, preparing and
+     * committing while the model works ({@code max.inflight.batches} bounds how far ahead they get).
+     * The executor must run one batch at a time ({@link EngineRunner} reuses its input buffer); the
+     * caller owns it and shuts it down after Kafka Streams has closed.
+     *
+     * @param inference runs batches; {@code Runnable::run} runs them on the stream thread
+     */
+    public static Topology build(
+            VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock, Executor inference) {
         Map<String, Object> registry = new LinkedHashMap<>(config.schemaRegistry());
         var frames = AvroSerdes.specific(Frame.class, registry, false);
         var predictions = AvroSerdes.specific(Prediction.class, registry, false);
@@ -81,7 +95,9 @@ public final class VisionTopology {
                         Thread.currentThread().getName(),
                         config.maxBatchSize(),
                         config.maxBatchDelayMs(),
+                        config.maxInFlightBatches(),
                         new EngineRunner(engine, config.maxBatchSize()),
+                        inference,
                         clock));
 
         FrameProcessor.Settings settings = new FrameProcessor.Settings(

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
@@ -42,12 +44,14 @@ public final class VisionProcessor implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final InferenceEngine engine;
+    private final ExecutorService inference;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private VisionProcessor(KafkaStreams streams, InferenceEngine engine) {
+    private VisionProcessor(KafkaStreams streams, InferenceEngine engine, ExecutorService inference) {
         this.streams = streams;
         this.engine = engine;
+        this.inference = inference;
     }
 
     /**
@@ -62,6 +66,13 @@ public final class VisionProcessor implements AutoCloseable {
         EngineOptions options = new EngineOptions(
                 config.topK(), Precision.valueOf(config.precision().toUpperCase(Locale.ROOT)), config.device());
         InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
+        // One thread feeds the model batches from every stream thread, in the order they closed; the
+        // stream threads meanwhile read, decode and commit. The engine runs one batch at a time anyway.
+        ExecutorService inference = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, config.applicationId() + "-inference");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             log.info("Model {} loaded: {}", config.modelDir(), engine.info());
             ModelIdentity model = ModelIdentity.of(config.modelDir());
@@ -70,9 +81,9 @@ public final class VisionProcessor implements AutoCloseable {
                 ensureTopics(
                         config, props, config.masksEnabled() && engine.info().segments());
             }
-            KafkaStreams streams =
-                    new KafkaStreams(VisionTopology.build(config, engine, model, System::currentTimeMillis), props);
-            VisionProcessor processor = new VisionProcessor(streams, engine);
+            KafkaStreams streams = new KafkaStreams(
+                    VisionTopology.build(config, engine, model, System::currentTimeMillis, inference), props);
+            VisionProcessor processor = new VisionProcessor(streams, engine, inference);
             streams.setUncaughtExceptionHandler(processor::onUncaught);
             streams.setStateListener((now, before) -> {
                 log.info("Kafka Streams {} -> {}", before, now);
@@ -83,6 +94,7 @@ public final class VisionProcessor implements AutoCloseable {
             streams.start();
             return processor;
         } catch (IOException | RuntimeException e) {
+            inference.shutdownNow();
             engine.close();
             throw e;
         }
@@ -158,6 +170,16 @@ public final class VisionProcessor implements AutoCloseable {
     public void close() {
         streams.close(Duration.ofSeconds(30));
         stopped.countDown();
+        // Batches still queued belong to tasks that are closed: their frames wait in the store. Let the
+        // running one finish before the model goes away.
+        inference.shutdownNow();
+        try {
+            if (!inference.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("The model did not finish its last batch within 30 s; closing it anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         engine.close();
     }
 }

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MicroBatcherTest {
@@ -131,6 +138,119 @@ class MicroBatcherTest {
         assertThat(task.completed).isEmpty();
     }
 
+    /** A runner on another thread that holds each batch until the test releases it. */
+    private static final class GatedRunner implements MicroBatcher.Runner<Integer, Integer> {
+        final BlockingQueue<List<Integer>> started = new LinkedBlockingQueue<>();
+        final Semaphore release = new Semaphore(0);
+        volatile RuntimeException failure;
+
+        @Override
+        public List<Integer> run(List<Integer> inputs) {
+            started.add(List.copyOf(inputs));
+            release.acquireUninterruptibly();
+            if (failure != null) {
+                throw failure;
+            }
+            return inputs.stream().map(i -> i * 2).toList();
+        }
+    }
+
+    private final ExecutorService inference = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stopInference() {
+        inference.shutdownNow();
+    }
+
+    private MicroBatcher<Integer, Integer> asyncBatcher(int maxSize, int maxInFlight, GatedRunner runner) {
+        return new MicroBatcher<>("thread-1", maxSize, 1_000, maxInFlight, runner, inference, now::get);
+    }
+
+    private static void awaitDelivery(MicroBatcher<Integer, Integer> batcher, int batches) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int delivered = 0;
+        while (delivered < batches && System.nanoTime() < deadline) {
+            delivered += batcher.deliverFinished();
+            Thread.sleep(1);
+        }
+        assertThat(delivered).as("batches delivered").isEqualTo(batches);
+    }
+
+    @Test
+    void aClosedBatchRunsOnTheExecutorWhileTheThreadKeepsAddingAndResultsArriveOnlyWhenDelivered() throws Exception {
+        GatedRunner runner = new GatedRunner();
+        var batcher = asyncBatcher(2, 2, runner);
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        batcher.add(task, 2, 2); // closes batch [1, 2]; returns while it runs
+        assertThat(runner.started.poll(30, TimeUnit.SECONDS)).containsExactly(1, 2);
+        batcher.add(task, 3, 3);
+        assertThat(batcher.inFlightCount()).isEqualTo(1);
+        assertThat(batcher.pendingCount()).isEqualTo(1);
+        assertThat(task.completed).isEmpty();
+        runner.release.release();
+        awaitDelivery(batcher, 1);
+        assertThat(task.completed).containsExactly("1=2@2/SIZE", "2=4@2/SIZE");
+        assertThat(batcher.inFlightCount()).isZero();
+    }
+
+    @Test
+    void closingABatchBeyondMaxInFlightWaitsForTheOldestAndDeliversInCloseOrder() throws Exception {
+        GatedRunner runner = new GatedRunner();
+        var batcher = asyncBatcher(1, 1, runner);
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        assertThat(runner.started.poll(30, TimeUnit.SECONDS)).containsExactly(1);
+        // The batcher's thread: its second batch cannot close while the first is out.
+        Thread streamThread = new Thread(() -> batcher.add(task, 2, 2));
+        streamThread.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (streamThread.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(streamThread.getState()).isEqualTo(Thread.State.WAITING);
+        assertThat(runner.started).isEmpty();
+        runner.release.release(2);
+        streamThread.join(30_000);
+        assertThat(streamThread.isAlive()).isFalse();
+        assertThat(task.completed).startsWith("1=2@1/SIZE");
+        batcher.runNow();
+        assertThat(task.completed).containsExactly("1=2@1/SIZE", "2=4@1/SIZE");
+    }
+
+    @Test
+    void anOwnerRemovedWhileItsBatchRunsGetsNothingAndTheOthersGetTheirResults() throws Exception {
+        GatedRunner runner = new GatedRunner();
+        var batcher = asyncBatcher(3, 2, runner);
+        Task a = new Task();
+        Task b = new Task();
+        batcher.add(a, 1, 1);
+        batcher.add(b, 1, 2);
+        batcher.add(a, 2, 3);
+        batcher.add(a, 3, 4); // waiting for the next batch
+        assertThat(batcher.removeOwner(a)).isEqualTo(3);
+        runner.release.release();
+        awaitDelivery(batcher, 1);
+        assertThat(a.completed).isEmpty();
+        assertThat(b.completed).containsExactly("1=4@3/SIZE");
+        assertThat(batcher.pendingCount()).isZero();
+    }
+
+    @Test
+    void aRunnerFailureOnTheExecutorSurfacesOnTheBatchersThreadUnwrapped() throws Exception {
+        GatedRunner runner = new GatedRunner();
+        runner.failure = new IllegalStateException("model exploded");
+        var batcher = asyncBatcher(1, 2, runner);
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        runner.release.release();
+        assertThatThrownBy(batcher::runNow)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("model exploded");
+        assertThat(batcher.inFlightCount()).isZero();
+        assertThat(task.completed).isEmpty();
+    }
+
     @Test
     void invalidLimitsAreRefusedWithTheSettingName() {
         assertThatThrownBy(() -> batcher(0, 10))
@@ -139,5 +259,8 @@ class MicroBatcherTest {
         assertThatThrownBy(() -> batcher(1, -1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("max.batch.delay.ms must be 0 or more, got -1");
+        assertThatThrownBy(() -> new MicroBatcher<Integer, Integer>("t", 1, 0, 0, doubler, Runnable::run, now::get))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max.inflight.batches must be at least 1, got 0");
     }
 }
