@@ -1,0 +1,80 @@
+package io.visionstream.topology.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class SecretsTest {
+
+    /** Every setting Kafka's own clients treat as a password (and print as {@code [hidden]}). */
+    private static Set<String> kafkaPasswordKeys() {
+        Set<String> keys = new TreeSet<>();
+        for (ConfigDef def : new ConfigDef[] {
+            ProducerConfig.configDef(),
+            ConsumerConfig.configDef(),
+            AdminClientConfig.configDef(),
+            StreamsConfig.configDef()
+        }) {
+            def.configKeys().values().stream()
+                    .filter(k -> k.type == ConfigDef.Type.PASSWORD)
+                    .forEach(k -> keys.add(k.name));
+        }
+        return keys;
+    }
+
+    @Test
+    void everySettingKafkaTreatsAsAPasswordIsSecretAlsoUnderAClientPrefix() {
+        assertThat(kafkaPasswordKeys()).contains("sasl.jaas.config", "ssl.key.password");
+        Set<String> shown = new TreeSet<>();
+        for (String key : kafkaPasswordKeys()) {
+            for (String prefix : new String[] {"", "producer.", "consumer.", "main.consumer.", "admin."}) {
+                if (!Secrets.isSecret(prefix + key)) {
+                    shown.add(prefix + key);
+                }
+            }
+        }
+        assertThat(shown).isEmpty();
+    }
+
+    @Test
+    void theSchemaRegistrysSecretsAreSecret() {
+        assertThat(Secrets.isSecret("basic.auth.user.info")).isTrue();
+        assertThat(Secrets.isSecret("schema.registry.basic.auth.user.info")).isTrue();
+        assertThat(Secrets.isSecret("schema.registry.ssl.truststore.password")).isTrue();
+        assertThat(Secrets.isSecret("schema.registry.ssl.key.password")).isTrue();
+        assertThat(Secrets.isSecret("bearer.auth.token")).isTrue();
+    }
+
+    @Test
+    void ordinarySettingsAreNotSecret() {
+        assertThat(Secrets.isSecret("bootstrap.servers")).isFalse();
+        assertThat(Secrets.isSecret("security.protocol")).isFalse();
+        assertThat(Secrets.isSecret("sasl.mechanism")).isFalse();
+        assertThat(Secrets.isSecret("ssl.truststore.location")).isFalse();
+        assertThat(Secrets.isSecret("basic.auth.credentials.source")).isFalse();
+        assertThat(Secrets.isSecret("max.batch.size")).isFalse();
+    }
+
+    @Test
+    void userInfoInAUrlIsMaskedAndTheRestOfTheUrlKept() {
+        assertThat(Secrets.masked(
+                        Map.of("schema.registry.url", "http://svc:s3cret@sr-1:8081,https://svc:s3cret@sr-2:8081/path")))
+                .containsExactly(
+                        Map.entry("schema.registry.url", "http://[hidden]@sr-1:8081,https://[hidden]@sr-2:8081/path"));
+    }
+
+    @Test
+    void aUrlWithoutUserInfoIsUnchanged() {
+        assertThat(Secrets.masked(Map.of("schema.registry.url", "http://sr:8081", "x", "a@b")))
+                .containsEntry("schema.registry.url", "http://sr:8081")
+                .containsEntry("x", "a@b");
+    }
+}
