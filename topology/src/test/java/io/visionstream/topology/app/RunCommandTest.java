@@ -79,4 +79,59 @@ class RunCommandTest {
                 .startsWith("vision run: ")
                 .contains(dir.resolve("missing").toString());
     }
+
+    private static final String JAAS =
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p4ss\";";
+
+    @Test
+    void aBadValueNextToSecretsIsNamedWithoutEchoingTheSecrets() {
+        int exit = run(
+                Map.of("VISION_BASIC_AUTH_USER_INFO", "svc:s3cret"),
+                "run",
+                "--set",
+                "bootstrap.servers=localhost:1",
+                "--set",
+                "schema.registry.url=mock://x",
+                "--set",
+                "model.dir=m",
+                "--set",
+                "sasl.jaas.config=" + JAAS,
+                "--set",
+                "max.batch.size=many");
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("vision run: max.batch.size must be an integer, got 'many'");
+    }
+
+    @Test
+    void aTypoInTheKeyOfASecretNamesTheKeyButNotTheValue() {
+        int exit = run(
+                Map.of(),
+                "run",
+                "--set",
+                "bootstrap.servers=localhost:1",
+                "--set",
+                "schema.registry.url=mock://x",
+                "--set",
+                "model.dir=m",
+                "--set",
+                "basic.auth.userinfo=svc:s3cret");
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .isEqualTo("vision run: unknown setting 'basic.auth.userinfo': not a vision"
+                        + " setting, nor a Kafka or schema-registry client setting");
+    }
+
+    @Test
+    void aMistypedOptionBeforeASecretDoesNotEchoTheSecret() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = VisionApp.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("run", "--sett", "sasl.jaas.config=" + JAAS);
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString())
+                .isEqualTo("Unknown options: '--sett', 'sasl.jaas.config=[hidden]'%nPossible solutions: --set%n"
+                        .formatted());
+    }
 }
