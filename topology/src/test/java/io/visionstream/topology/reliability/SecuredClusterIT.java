@@ -325,7 +325,10 @@ class SecuredClusterIT {
                     .startsWith("vision run: processing stopped: Exception caught in process.")
                     .contains(": Schema Registry refused GET /schemas/ids/")
                     .endsWith(": HTTP 401, error_code 401: Unauthorized");
-            assertThat(capture.everything()).contains("Starting with {").contains("basic.auth.user.info=[hidden]");
+            assertThat(capture.everything())
+                    .contains("Starting with {")
+                    .contains("sasl.jaas.config=[hidden]")
+                    .contains("basic.auth.user.info=[hidden]");
             assertNoSecretIn(capture.everything() + result.out() + result.err(), wrong);
         } finally {
             runner.shutdownNow();
