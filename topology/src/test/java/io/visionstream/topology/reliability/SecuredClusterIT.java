@@ -66,9 +66,8 @@ class SecuredClusterIT {
     private static final String KAFKA_PASSWORD = "kafka-pw-" + UUID.randomUUID();
     private static final String REGISTRY_USER = "vision-registry";
     private static final String REGISTRY_PASSWORD = "registry-pw-" + UUID.randomUUID();
-    /** Set but unused under SASL_PLAINTEXT; Kafka's clients still print every ssl.* setting at start-up. */
+    // These two are set but unused under SASL_PLAINTEXT; Kafka's clients still print every ssl.* setting.
     private static final String TRUSTSTORE_PASSWORD = "truststore-pw-" + UUID.randomUUID();
-
     private static final String KEY_PASSWORD = "key-pw-" + UUID.randomUUID();
 
     private static EmbeddedKafkaCluster kafka;
