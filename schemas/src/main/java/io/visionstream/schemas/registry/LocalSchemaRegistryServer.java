@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,10 @@ import org.apache.avro.SchemaParseException;
  * Confluent's bodies ({@code {"error_code": 40401, "message": "..."}}). Registration enforces BACKWARD
  * compatibility, Confluent's default. State is in memory and dies with the server.
  *
+ * <p>Optionally it demands HTTP basic authentication, as a registry behind {@code
+ * authentication.method=BASIC} does: a request without the right {@code Authorization} header is answered
+ * 401 with {@code {"error_code": 401, "message": "Unauthorized"}} and {@code WWW-Authenticate: Basic}.
+ *
  * <p>Thread-safe; requests are served by a small pool.
  */
 public final class LocalSchemaRegistryServer implements AutoCloseable {
@@ -44,21 +50,35 @@ public final class LocalSchemaRegistryServer implements AutoCloseable {
     private final ExecutorService pool;
     private final InMemorySchemaRegistry registry;
     private final String scope;
+    private final Optional<byte[]> requiredAuthorization;
 
-    private LocalSchemaRegistryServer(HttpServer server, ExecutorService pool, String scope) {
+    private LocalSchemaRegistryServer(
+            HttpServer server, ExecutorService pool, String scope, Optional<BasicCredentials> basicAuth) {
         this.server = server;
         this.pool = pool;
         this.scope = scope;
         this.registry = InMemorySchemaRegistry.forScope(scope);
+        this.requiredAuthorization = basicAuth.map(c -> c.authorizationHeader().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts on 127.0.0.1, open to every client.
+     *
+     * @param port a port, or 0 for a free one
+     * @throws IOException if the port cannot be bound
+     */
+    public static LocalSchemaRegistryServer start(int port) throws IOException {
+        return start(port, Optional.empty());
     }
 
     /**
      * Starts on 127.0.0.1.
      *
      * @param port a port, or 0 for a free one
+     * @param basicAuth the only credentials accepted, or empty to accept every request
      * @throws IOException if the port cannot be bound
      */
-    public static LocalSchemaRegistryServer start(int port) throws IOException {
+    public static LocalSchemaRegistryServer start(int port, Optional<BasicCredentials> basicAuth) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "schema-registry");
@@ -66,7 +86,7 @@ public final class LocalSchemaRegistryServer implements AutoCloseable {
             return t;
         });
         LocalSchemaRegistryServer local =
-                new LocalSchemaRegistryServer(server, pool, "local-server-" + UUID.randomUUID());
+                new LocalSchemaRegistryServer(server, pool, "local-server-" + UUID.randomUUID(), basicAuth);
         server.createContext("/", local::handle);
         server.setExecutor(pool);
         server.start();
@@ -82,6 +102,11 @@ public final class LocalSchemaRegistryServer implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
+            if (!authorized(exchange)) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"SchemaRegistry\"");
+                respond(exchange, 401, error(401, "Unauthorized"));
+                return;
+            }
             try {
                 Object body = route(method, path, exchange);
                 respond(exchange, 200, JSON.writeValueAsBytes(body));
@@ -93,6 +118,16 @@ public final class LocalSchemaRegistryServer implements AutoCloseable {
                 respond(exchange, 500, error(50001, "Error in the backend data store: " + e));
             }
         }
+    }
+
+    private boolean authorized(HttpExchange exchange) {
+        if (requiredAuthorization.isEmpty()) {
+            return true;
+        }
+        String given = exchange.getRequestHeaders().getFirst("Authorization");
+        // Constant time, so the answer's timing says nothing about how much of a guess was right.
+        return given != null
+                && MessageDigest.isEqual(requiredAuthorization.get(), given.getBytes(StandardCharsets.UTF_8));
     }
 
     private Object route(String method, String path, HttpExchange exchange) throws IOException {

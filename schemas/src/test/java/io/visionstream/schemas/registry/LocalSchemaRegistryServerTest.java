@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.visionstream.schemas.avro.DeadLetter;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.schemas.serde.RegistryRejectedException;
 import io.visionstream.schemas.serde.UnknownSchemaIdException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -128,5 +130,52 @@ class LocalSchemaRegistryServerTest {
         assertThat(client.testCompatibility("s-value", "latest", breaking).compatible())
                 .isFalse();
         assertThat(client.version("s-value", "latest").schema()).isEqualTo(v1);
+    }
+
+    private static Map<String, Object> withUserInfo(String url, String userInfo) {
+        return Map.of(
+                "schema.registry.url", url,
+                "basic.auth.credentials.source", "USER_INFO",
+                "basic.auth.user.info", userInfo);
+    }
+
+    @Test
+    void withBasicAuthTheRightUserInfoIsAccepted() throws Exception {
+        try (var secured = LocalSchemaRegistryServer.start(0, Optional.of(new BasicCredentials("svc", "pa:ss")))) {
+            var serde = AvroSerdes.specific(Frame.class, withUserInfo(secured.url(), "svc:pa:ss"), false);
+            byte[] bytes = serde.serializer().serialize("frames", frame());
+
+            assertThat(serde.deserializer().deserialize("frames", bytes)).isEqualTo(frame());
+        }
+    }
+
+    @Test
+    void withBasicAuthARequestWithoutCredentialsIsConfluents401WithAChallenge() throws Exception {
+        try (var secured = LocalSchemaRegistryServer.start(0, Optional.of(new BasicCredentials("svc", "pw")))) {
+            HttpResponse<String> answer = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(secured.url() + "/subjects"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).isEqualTo(401);
+            assertThat(answer.body()).isEqualTo("{\"error_code\":401,\"message\":\"Unauthorized\"}");
+            assertThat(answer.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"SchemaRegistry\"");
+        }
+    }
+
+    @Test
+    void withBasicAuthAWrongPasswordIsARejectionNaming401AndNeverThePassword() throws Exception {
+        try (var secured = LocalSchemaRegistryServer.start(0, Optional.of(new BasicCredentials("svc", "right-pw")))) {
+            var serializer = AvroSerdes.specific(Frame.class, withUserInfo(secured.url(), "svc:wrong-pw"), false)
+                    .serializer();
+
+            assertThatThrownBy(() -> serializer.serialize("frames", frame()))
+                    .isInstanceOf(RegistryRejectedException.class)
+                    .hasMessage("Topic 'frames': could not register schema io.visionstream.schemas.avro.Frame under"
+                            + " subject 'frames-value': Schema Registry refused POST /subjects/frames-value/versions:"
+                            + " HTTP 401, error_code 401: Unauthorized")
+                    .hasRootCauseInstanceOf(RegistryException.class);
+        }
     }
 }

@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         Throwable failure = processor.awaitStop();
         if (failure != null) {
-            spec.commandLine().getErr().println("vision run: processing stopped: " + failure);
+            spec.commandLine().getErr().println("vision run: processing stopped: " + VisionApp.messages(failure));
             processor.close();
             return 1;
         }

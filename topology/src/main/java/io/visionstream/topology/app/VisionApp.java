@@ -1,5 +1,8 @@
 package io.visionstream.topology.app;
 
+import io.visionstream.topology.config.Secrets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,7 +34,45 @@ public final class VisionApp implements Runnable {
 
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new VisionApp()).setExecutionExceptionHandler(VisionApp::reportFailure);
+        CommandLine cli = new CommandLine(new VisionApp()).setExecutionExceptionHandler(VisionApp::reportFailure);
+        CommandLine.IParameterExceptionHandler picocli = cli.getParameterExceptionHandler();
+        return cli.setParameterExceptionHandler((e, args) -> reportUsageError(picocli, e, args));
+    }
+
+    /**
+     * picocli's report of a usage error, with the value of every secret setting on the command line masked:
+     * picocli quotes the arguments it could not place, and {@code --sett sasl.jaas.config=...} would
+     * otherwise print a password.
+     */
+    static int reportUsageError(
+            CommandLine.IParameterExceptionHandler picocli, CommandLine.ParameterException e, String[] args)
+            throws Exception {
+        CommandLine cli = e.getCommandLine();
+        PrintWriter err = cli.getErr();
+        StringWriter report = new StringWriter();
+        int exit;
+        cli.setErr(new PrintWriter(report));
+        try {
+            exit = picocli.handleParseException(e, args);
+        } finally {
+            cli.setErr(err);
+        }
+        err.print(maskSecretValues(report.toString(), args));
+        err.flush();
+        return exit;
+    }
+
+    /** {@code text} with the value of every {@code KEY=VALUE} argument whose key is secret replaced. */
+    static String maskSecretValues(String text, String[] args) {
+        String masked = text;
+        for (String arg : args) {
+            String setting = arg.startsWith("--set=") ? arg.substring("--set=".length()) : arg;
+            int eq = setting.indexOf('=');
+            if (eq > 0 && eq < setting.length() - 1 && Secrets.isSecret(setting.substring(0, eq))) {
+                masked = masked.replace(setting.substring(eq + 1), "[hidden]");
+            }
+        }
+        return masked;
     }
 
     /**
@@ -39,20 +80,28 @@ public final class VisionApp implements Runnable {
      * naming the problem and exits 1; the stack trace follows only with {@code VISION_DEBUG} set.
      */
     static int reportFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-        StringBuilder line =
-                new StringBuilder("vision ").append(cli.getCommandName()).append(": ");
-        line.append(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !line.toString().contains(cause.getMessage())) {
-                line.append(": ").append(cause.getMessage());
-            }
-        }
-        cli.getErr().println(line);
+        cli.getErr().println("vision " + cli.getCommandName() + ": " + messages(e));
         if (System.getenv("VISION_DEBUG") != null) {
             e.printStackTrace(cli.getErr());
         }
         cli.getErr().flush();
         return 1;
+    }
+
+    /**
+     * What went wrong, on one line: the message of {@code e} and then each cause's message that says
+     * something new, joined by {@code ": "}. A wrapper's message alone (Kafka Streams' "Exception caught in
+     * process") rarely says why.
+     */
+    static String messages(Throwable e) {
+        StringBuilder line =
+                new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !line.toString().contains(cause.getMessage())) {
+                line.append(": ").append(cause.getMessage());
+            }
+        }
+        return line.toString();
     }
 
     @Override

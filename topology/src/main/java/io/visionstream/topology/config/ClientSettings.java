@@ -45,6 +45,16 @@ public record ClientSettings(
         schemaRegistry = Map.copyOf(schemaRegistry);
     }
 
+    /** Every setting with secrets masked, as {@link VisionConfig#toString()} does. */
+    @Override
+    public String toString() {
+        Map<String, String> all = new LinkedHashMap<>(kafka);
+        schemaRegistry.forEach((k, v) -> all.put(k, String.valueOf(v)));
+        all.put("bootstrap.servers", bootstrapServers);
+        all.put("max.frame.bytes", String.valueOf(maxFrameBytes));
+        return "ClientSettings[topics=" + topics + ", settings=" + Secrets.masked(all) + "]";
+    }
+
     /** Properties for a producer or consumer: bootstrap servers, then pass-through settings, then {@code extra}. */
     public Properties clientProperties(Map<String, Object> extra) {
         Properties props = new Properties();

@@ -3,14 +3,22 @@ package io.visionstream.topology.embedded;
 import io.visionstream.topology.topics.TopicSetup;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -32,6 +40,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
     private static final long ADMIN_TIMEOUT_SECONDS = 30;
+    /** The test kit's name for the brokers' client listener. */
+    private static final String CLIENT_LISTENER = "EXTERNAL";
 
     private final KafkaClusterTestKit kit;
     private final Settings settings;
@@ -43,11 +53,16 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * @param brokers number of brokers, 1 or 3
      * @param messageMaxBytes the broker's {@code message.max.bytes} and replica fetch size: the largest
      *     record batch it accepts. Image frames need this well above Kafka's 1 MiB default.
-     * @param extraBrokerConfig any further broker settings, applied last (e.g. SASL listeners in tests)
+     * @param extraBrokerConfig any further broker settings, applied last
      * @param baseDirectory where logs live, or empty for a fresh temporary directory deleted on close
+     * @param saslPlain SASL/PLAIN on the client listener, or empty for PLAINTEXT (the default)
      */
     public record Settings(
-            int brokers, int messageMaxBytes, Map<String, String> extraBrokerConfig, Optional<Path> baseDirectory) {
+            int brokers,
+            int messageMaxBytes,
+            Map<String, String> extraBrokerConfig,
+            Optional<Path> baseDirectory,
+            Optional<SaslPlain> saslPlain) {
         public Settings {
             if (brokers != 1 && brokers != 3) {
                 throw new IllegalArgumentException("brokers must be 1 or 3, got " + brokers);
@@ -59,6 +74,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             extraBrokerConfig = Map.copyOf(extraBrokerConfig);
         }
 
+        /** A PLAINTEXT cluster. */
+        public Settings(
+                int brokers, int messageMaxBytes, Map<String, String> extraBrokerConfig, Optional<Path> baseDirectory) {
+            this(brokers, messageMaxBytes, extraBrokerConfig, baseDirectory, Optional.empty());
+        }
+
         /** One broker that accepts record batches up to {@code messageMaxBytes}. */
         public static Settings singleBroker(int messageMaxBytes) {
             return new Settings(1, messageMaxBytes, Map.of(), Optional.empty());
@@ -67,6 +88,103 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         /** Three brokers, replication factor 3 for internal topics, {@code min.insync.replicas=2}. */
         public static Settings threeBrokers(int messageMaxBytes) {
             return new Settings(3, messageMaxBytes, Map.of(), Optional.empty());
+        }
+
+        /** The same cluster with a client listener that accepts only {@code users} over SASL/PLAIN. */
+        public Settings withSaslPlain(Map<String, String> users) {
+            return new Settings(
+                    brokers, messageMaxBytes, extraBrokerConfig, baseDirectory, Optional.of(SaslPlain.of(users)));
+        }
+    }
+
+    /**
+     * SASL/PLAIN on the client listener ({@code SASL_PLAINTEXT}); the controller listener stays PLAINTEXT.
+     * Brokers talk to each other over the client listener as {@value #BROKER_USER}, whose password is made
+     * up here; {@link #admin()} uses that user too. No authorizer runs: every authenticated user may do
+     * everything.
+     *
+     * <p>Configured through listener-scoped broker settings ({@code
+     * listener.name.external.plain.sasl.jaas.config}), not the test kit's own SASL mode, which sets the
+     * JVM-wide {@code java.security.auth.login.config} property, has fixed passwords and turns on ACLs.
+     *
+     * @param users user name to password, the only client credentials the broker accepts. Names are
+     *     letters, digits, {@code _} and {@code -}; passwords have no {@code "} or {@code \}.
+     * @param brokerPassword the password of {@value #BROKER_USER}
+     */
+    public record SaslPlain(Map<String, String> users, String brokerPassword) {
+        /** The user brokers and {@link #admin()} authenticate as. */
+        public static final String BROKER_USER = "embedded-broker";
+
+        public SaslPlain {
+            users = Map.copyOf(users);
+            if (users.isEmpty()) {
+                throw new IllegalArgumentException("SASL/PLAIN needs at least one user");
+            }
+            if (users.containsKey(BROKER_USER)) {
+                throw new IllegalArgumentException("user name " + BROKER_USER + " is reserved for the brokers");
+            }
+            users.forEach((user, password) -> {
+                if (!user.matches("[A-Za-z0-9_-]+")) {
+                    throw new IllegalArgumentException(
+                            "SASL user names may hold only letters, digits, _ and -, got '" + user + "'");
+                }
+                requireJaasQuotable(user, password);
+            });
+            requireJaasQuotable(BROKER_USER, brokerPassword);
+        }
+
+        /** These users, and a random password for {@value #BROKER_USER}. */
+        public static SaslPlain of(Map<String, String> users) {
+            return new SaslPlain(users, UUID.randomUUID().toString());
+        }
+
+        private static void requireJaasQuotable(String user, String password) {
+            if (password.isEmpty() || password.contains("\"") || password.contains("\\")) {
+                throw new IllegalArgumentException(
+                        "the password of SASL user " + user + " must be non-empty, without \" or \\");
+            }
+        }
+
+        /** {@code sasl.jaas.config} for a client logging in as {@code user} with {@code password}. */
+        public static String jaasConfig(String user, String password) {
+            return PlainLoginModule.class.getName() + " required username=\"" + user + "\" password=\"" + password
+                    + "\";";
+        }
+
+        /** Client settings that log in as {@value #BROKER_USER}. */
+        Map<String, String> brokerClientSettings() {
+            return Map.of(
+                    CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+                    SecurityProtocol.SASL_PLAINTEXT.name,
+                    SaslConfigs.SASL_MECHANISM,
+                    "PLAIN",
+                    SaslConfigs.SASL_JAAS_CONFIG,
+                    jaasConfig(BROKER_USER, brokerPassword));
+        }
+
+        /** Broker settings: the listener's protocol and the users it accepts. */
+        Map<String, String> brokerConfig() {
+            // username/password: what a broker sends to other brokers; user_NAME: each login it accepts.
+            Map<String, String> accepted = new TreeMap<>(users);
+            accepted.put(BROKER_USER, brokerPassword);
+            StringBuilder jaas = new StringBuilder(PlainLoginModule.class.getName())
+                    .append(" required username=\"" + BROKER_USER + "\" password=\"" + brokerPassword + "\"");
+            accepted.forEach((user, password) -> jaas.append(" user_" + user + "=\"" + password + "\""));
+            jaas.append(';');
+            Map<String, String> config = new LinkedHashMap<>();
+            config.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+            config.put("sasl.enabled.mechanisms", "PLAIN");
+            config.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            config.put(
+                    "listener.name." + CLIENT_LISTENER.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
+                    jaas.toString());
+            return config;
+        }
+
+        /** Never shows a password. */
+        @Override
+        public String toString() {
+            return "SaslPlain[users=" + new TreeMap<>(users).keySet() + "]";
         }
     }
 
@@ -138,6 +256,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         config.put("message.max.bytes", String.valueOf(settings.messageMaxBytes()));
         config.put("replica.fetch.max.bytes", String.valueOf(settings.messageMaxBytes()));
         config.put("replica.fetch.response.max.bytes", String.valueOf(Math.max(settings.messageMaxBytes(), 10 << 20)));
+        settings.saslPlain().ifPresent(sasl -> config.putAll(sasl.brokerConfig()));
         config.putAll(settings.extraBrokerConfig());
         return config;
     }
@@ -163,10 +282,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * Client settings that authenticate as the brokers' own user ({@link SaslPlain#BROKER_USER}): empty for
+     * a PLAINTEXT cluster.
+     */
+    public Map<String, String> clientSecurity() {
+        return settings.saslPlain().map(SaslPlain::brokerClientSettings).orElse(Map.of());
+    }
+
     /** A new admin client for this cluster; the caller closes it. */
     public Admin admin() {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientSecurity());
         return Admin.create(props);
     }
 

@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,5 +80,52 @@ class RunCommandTest {
         assertThat(err.toString())
                 .startsWith("vision run: ")
                 .contains(dir.resolve("missing").toString());
+    }
+
+    private static final String JAAS =
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p4ss\";";
+
+    /** {@code run} with the three required settings and {@code more}, each as {@code --set KEY=VALUE}. */
+    private static String[] runSetting(String... more) {
+        List<String> args = new ArrayList<>(List.of("run"));
+        for (String setting : List.of("bootstrap.servers=localhost:1", "schema.registry.url=mock://x", "model.dir=m")) {
+            args.addAll(List.of("--set", setting));
+        }
+        for (String setting : more) {
+            args.addAll(List.of("--set", setting));
+        }
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void aBadValueNextToSecretsIsNamedWithoutEchoingTheSecrets() {
+        int exit = run(
+                Map.of("VISION_BASIC_AUTH_USER_INFO", "svc:s3cret"),
+                runSetting("sasl.jaas.config=" + JAAS, "max.batch.size=many"));
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("vision run: max.batch.size must be an integer, got 'many'");
+    }
+
+    @Test
+    void aTypoInTheKeyOfASecretNamesTheKeyButNotTheValue() {
+        int exit = run(Map.of(), runSetting("basic.auth.userinfo=svc:s3cret"));
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .isEqualTo("vision run: unknown setting 'basic.auth.userinfo': not a vision"
+                        + " setting, nor a Kafka or schema-registry client setting");
+    }
+
+    @Test
+    void aMistypedOptionBeforeASecretDoesNotEchoTheSecret() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = VisionApp.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("run", "--sett", "sasl.jaas.config=" + JAAS);
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString())
+                .isEqualTo("Unknown options: '--sett', 'sasl.jaas.config=[hidden]'%nPossible solutions: --set%n"
+                        .formatted());
     }
 }

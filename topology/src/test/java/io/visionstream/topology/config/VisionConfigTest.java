@@ -155,6 +155,34 @@ class VisionConfigTest {
     }
 
     @Test
+    void printingTheConfigMasksUserInfoInTheRegistryUrl() {
+        VisionConfig c = VisionConfig.from(with("schema.registry.url", "https://svc:s3cret@sr:8081"));
+        assertThat(c.toString()).doesNotContain("s3cret").contains("schema.registry.url=https://[hidden]@sr:8081");
+    }
+
+    @Test
+    void printingTheConfigMasksEveryPasswordKafkaDefinesEvenWithoutPasswordInItsName() {
+        VisionConfig c = VisionConfig.from(with("sasl.oauthbearer.assertion.private.key.passphrase", "phr4se"));
+        assertThat(c.toString())
+                .doesNotContain("phr4se")
+                .contains("sasl.oauthbearer.assertion.private.key.passphrase=[hidden]");
+    }
+
+    @Test
+    void printingClientSettingsNeverShowsASecret() {
+        Map<String, String> s = minimal();
+        s.put("sasl.jaas.config", "PlainLoginModule required username=\"u\" password=\"p4ss\";");
+        s.put("basic.auth.user.info", "svc:s3cret");
+        ClientSettings c = ClientSettings.from(s);
+        assertThat(c.toString())
+                .doesNotContain("p4ss")
+                .doesNotContain("s3cret")
+                .contains("sasl.jaas.config=[hidden]")
+                .contains("basic.auth.user.info=[hidden]")
+                .contains("bootstrap.servers=localhost:9092");
+    }
+
+    @Test
     void environmentVariablesFollowConfluentsNamingConvention() {
         Map<String, String> env = Map.of(
                 "VISION_SCHEMA_REGISTRY_URL", "http://sr:8081",

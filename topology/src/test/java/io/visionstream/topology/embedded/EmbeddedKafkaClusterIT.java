@@ -1,6 +1,7 @@
 package io.visionstream.topology.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -154,6 +158,47 @@ class EmbeddedKafkaClusterIT {
                 streams.close(Duration.ofSeconds(30));
             }
         }
+    }
+
+    @Test
+    void threeBrokersWithSaslPlainReplicateOverSaslAndServeOnlyTheirUsers() throws Exception {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(
+                EmbeddedKafkaCluster.Settings.threeBrokers(EIGHT_MIB).withSaslPlain(Map.of("alice", "alice-pw")))) {
+            kafka.createTopic("secured", 1, Map.of());
+            Properties props = producerProps(kafka);
+            props.putAll(saslPlain("alice", "alice-pw"));
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                assertThat(producer.send(new ProducerRecord<>("secured", "k", "v"))
+                                .get()
+                                .offset())
+                        .isZero();
+            }
+            try (Admin admin = kafka.admin()) {
+                assertThat(admin.describeTopics(Set.of("secured"))
+                                .allTopicNames()
+                                .get()
+                                .get("secured")
+                                .partitions())
+                        .allSatisfy(p -> assertThat(p.isr()).hasSize(3));
+            }
+            Properties wrong = new Properties();
+            wrong.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            wrong.putAll(saslPlain("alice", "not-alice-pw"));
+            try (Admin admin = Admin.create(wrong)) {
+                assertThatThrownBy(() -> admin.listTopics().names().get(60, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(SaslAuthenticationException.class)
+                        .hasMessageEndingWith("Authentication failed: Invalid username or password");
+            }
+        }
+    }
+
+    private static Map<String, String> saslPlain(String user, String password) {
+        return Map.of(
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", EmbeddedKafkaCluster.SaslPlain.jaasConfig(user, password));
     }
 
     private static Properties producerProps(EmbeddedKafkaCluster kafka) {

@@ -30,4 +30,43 @@ class EmbeddedKafkaClusterSettingsTest {
         extra.put("log.retention.ms", "5");
         assertThat(settings.extraBrokerConfig()).containsEntry("log.retention.ms", "1000");
     }
+
+    @Test
+    void saslPlainMakesTheClientListenerSaslAndKeepsTheControllerListenerPlaintext() {
+        var settings = EmbeddedKafkaCluster.Settings.singleBroker(8 << 20).withSaslPlain(Map.of("alice", "pw-a"));
+        String brokerPassword = settings.saslPlain().orElseThrow().brokerPassword();
+
+        assertThat(EmbeddedKafkaCluster.brokerConfig(settings))
+                .containsEntry("listener.security.protocol.map", "EXTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")
+                .containsEntry("sasl.enabled.mechanisms", "PLAIN")
+                .containsEntry("sasl.mechanism.inter.broker.protocol", "PLAIN")
+                .containsEntry(
+                        "listener.name.external.plain.sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"embedded-broker\""
+                                + " password=\"" + brokerPassword + "\" user_alice=\"pw-a\" user_embedded-broker=\""
+                                + brokerPassword + "\";");
+    }
+
+    @Test
+    void withoutSaslTheBrokerConfigHasNoSecurityProtocolMap() {
+        assertThat(EmbeddedKafkaCluster.brokerConfig(EmbeddedKafkaCluster.Settings.singleBroker(8 << 20)))
+                .doesNotContainKey("listener.security.protocol.map")
+                .doesNotContainKey("sasl.enabled.mechanisms");
+    }
+
+    @Test
+    void printedSettingsNameTheSaslUsersButNoPassword() {
+        var settings = EmbeddedKafkaCluster.Settings.singleBroker(8 << 20).withSaslPlain(Map.of("alice", "pw-a"));
+        assertThat(settings.toString())
+                .contains("SaslPlain[users=[alice]]")
+                .doesNotContain("pw-a")
+                .doesNotContain(settings.saslPlain().orElseThrow().brokerPassword());
+    }
+
+    @Test
+    void refusesAPasswordThatWouldBreakTheJaasConfig() {
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.SaslPlain.of(Map.of("alice", "a\"b")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the password of SASL user alice must be non-empty, without \" or \\");
+    }
 }
