@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers with the machine and the settings.",
-        subcommands = {BenchCommand.Engine.class, BenchCommand.Pipeline.class})
+        subcommands = {BenchCommand.Engine.class, BenchCommand.Pipeline.class, BenchCommand.Soak.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -155,6 +155,83 @@ final class BenchCommand implements Runnable {
                             dir, batchSize, batchDelayMs, frames, wh[0], wh[1], partitions, cameras, latencyRun),
                     System.out);
             return 0;
+        }
+    }
+
+    /** The memory soak: many frames through the whole pipeline, memory printed at intervals. */
+    @Command(
+            name = "soak",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Pushes many frames (and some poison) through the embedded broker and the processor, printing",
+                "resident memory, heap after GC, JVM native memory and direct buffers at intervals, then checks",
+                "that every record got exactly one outcome. Add -XX:NativeMemoryTracking=summary to",
+                "VISION_JAVA_OPTS to see the JVM's native memory."
+            })
+    static final class Soak implements Callable<Integer> {
+
+        @Option(names = "--model", description = "Model directory (default: models/demo of this checkout).")
+        java.nio.file.Path model;
+
+        @Option(
+                names = "--frames",
+                defaultValue = "100000",
+                description = "Records to send, poison included (default: ${DEFAULT-VALUE}).")
+        long frames;
+
+        @Option(
+                names = "--poison-every",
+                defaultValue = "100",
+                description =
+                        "Every n-th record is random bytes, a dead letter; 0 for none (default: ${DEFAULT-VALUE}).")
+        int poisonEvery;
+
+        @Option(
+                names = "--sample-every",
+                defaultValue = "5000",
+                description = "Outcomes between memory samples (default: ${DEFAULT-VALUE}).")
+        long sampleEvery;
+
+        @Option(names = "--batch-size", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(
+                names = "--partitions",
+                defaultValue = "4",
+                description = "Input partitions (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--cameras", defaultValue = "8", description = "Sources (keys) (default: ${DEFAULT-VALUE}).")
+        int cameras;
+
+        @Option(
+                names = "--backlog",
+                defaultValue = "2000",
+                description = "Records sent ahead of the outcomes, at most (default: ${DEFAULT-VALUE}).")
+        int backlog;
+
+        @Override
+        public Integer call() throws Exception {
+            java.nio.file.Path dir = model != null
+                    ? model
+                    : java.nio.file.Path.of(System.getProperty("vision.home", "."))
+                            .resolve("models/demo");
+            var input = io.visionstream.inference.weights.TimmCheckpoints.readConfig(dir)
+                    .preprocess();
+            var report = io.visionstream.topology.bench.PipelineSoak.run(
+                    new io.visionstream.topology.bench.PipelineSoak.Options(
+                            dir,
+                            frames,
+                            batchSize,
+                            partitions,
+                            cameras,
+                            input.width(),
+                            input.height(),
+                            poisonEvery,
+                            sampleEvery,
+                            backlog),
+                    System.out);
+            return report.verification().clean() ? 0 : 1;
         }
     }
 }
