@@ -42,6 +42,29 @@ public final class Initialization {
     }
 
     /**
+     * Same, then gives {@code pos_embed} ({@code [1, prefix + rows * cols, D]}) the start {@code
+     * posEmbed} asks for.
+     *
+     * @param gridRows patch rows of the position grid
+     * @param gridCols patch columns
+     * @throws IllegalArgumentException if the position embedding does not fit the grid
+     */
+    public static void apply(
+            Map<String, Parameter> parameters, long seed, PosEmbedInit posEmbed, int gridRows, int gridCols) {
+        apply(parameters, seed);
+        Parameter pos = parameters.get("pos_embed");
+        if (posEmbed == PosEmbedInit.SINCOS && pos != null) {
+            Shape shape = pos.getShape();
+            int prefix = Math.toIntExact(shape.get(1)) - gridRows * gridCols;
+            if (shape.dimension() != 3 || prefix < 0) {
+                throw new IllegalArgumentException(
+                        "pos_embed " + shape + " does not fit a " + gridRows + "x" + gridCols + " grid");
+            }
+            replace(pos, PosEmbedInit.sincos(prefix, gridRows, gridCols, Math.toIntExact(shape.get(2))));
+        }
+    }
+
+    /**
      * Gives {@code p} new values in storage that libtorch owns. {@code NDArray.set(Buffer)} would instead
      * point the tensor at a Java direct buffer (libtorch's {@code set_} on a {@code from_blob} storage),
      * whose lifetime then hangs on one Java object.

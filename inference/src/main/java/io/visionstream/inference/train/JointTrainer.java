@@ -106,7 +106,8 @@ public final class JointTrainer {
             VisionModel model = newModel(c);
             model.initialize(root);
             Map<String, Parameter> params = model.checkpointParameters();
-            Initialization.apply(params, c.seed());
+            int grid = c.imageSize() / c.patch();
+            Initialization.apply(params, c.seed(), c.posEmbedInit(), grid, grid);
             if (c.initFrom() != null) {
                 initFrom(model, c, root, listener);
             }

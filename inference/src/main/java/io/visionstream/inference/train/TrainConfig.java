@@ -32,6 +32,7 @@ import java.util.Objects;
  *     --head-lr-scale}), positive
  * @param globalPool how the classifier pools tokens ({@code --global-pool}): the [CLS] token ({@code
  *     token}, timm's default) or the mean of the patch tokens ({@code avg}, with {@code fc_norm})
+ * @param posEmbedInit how a from-scratch position embedding starts ({@code --pos-embed-init})
  */
 public record TrainConfig(
         Path out,
@@ -56,7 +57,8 @@ public record TrainConfig(
         double denseLossWeight,
         double maxGradNorm,
         double headLrScale,
-        GlobalPool globalPool) {
+        GlobalPool globalPool,
+        PosEmbedInit posEmbedInit) {
 
     /**
      * Validates every option.
@@ -66,6 +68,7 @@ public record TrainConfig(
     public TrainConfig {
         Objects.requireNonNull(out, "--out");
         Objects.requireNonNull(globalPool, "--global-pool");
+        Objects.requireNonNull(posEmbedInit, "--pos-embed-init");
         positive("--steps", steps);
         if (batchSize < 2) {
             throw new IllegalArgumentException(
@@ -89,6 +92,9 @@ public record TrainConfig(
         positive("--heads", heads);
         if (dim % heads != 0) {
             throw new IllegalArgumentException("--dim " + dim + " is not divisible by --heads " + heads);
+        }
+        if (posEmbedInit == PosEmbedInit.SINCOS && dim % 4 != 0) {
+            throw new IllegalArgumentException("--pos-embed-init sincos needs --dim divisible by 4, got " + dim);
         }
         positive("--head-channels", headChannels);
         positive("--classes", shapeClasses);

@@ -43,7 +43,8 @@ class JointTrainerTest {
                 1.0,
                 1.0,
                 1.0,
-                GlobalPool.TOKEN);
+                GlobalPool.TOKEN,
+                PosEmbedInit.NORMAL);
     }
 
     private static double mean(List<Double> values) {
@@ -113,7 +114,8 @@ class JointTrainerTest {
                         1.0,
                         1.0,
                         1.0,
-                        GlobalPool.TOKEN))
+                        GlobalPool.TOKEN,
+                        PosEmbedInit.NORMAL))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--eval-seed must differ from --seed (7) to hold data out");
     }
@@ -143,7 +145,8 @@ class JointTrainerTest {
                         1.0,
                         1.0,
                         1.0,
-                        GlobalPool.TOKEN))
+                        GlobalPool.TOKEN,
+                        PosEmbedInit.NORMAL))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--batch-size must be at least 2 (batch norm in the dense head), got 1");
     }

@@ -2,6 +2,7 @@ package io.visionstream.topology.app;
 
 import io.visionstream.inference.model.Evaluation;
 import io.visionstream.inference.train.JointTrainer;
+import io.visionstream.inference.train.PosEmbedInit;
 import io.visionstream.inference.train.TrainConfig;
 import io.visionstream.inference.train.TrainListener;
 import io.visionstream.inference.train.TrainResult;
@@ -99,6 +100,13 @@ public final class TrainCommand implements Callable<Integer> {
     String globalPool;
 
     @Option(
+            names = "--pos-embed-init",
+            defaultValue = "normal",
+            description = "Start of a from-scratch position embedding: normal (timm's) or sincos (2-D sine-cosine,"
+                    + " as MAE; still learned) (default: ${DEFAULT-VALUE}).")
+    String posEmbedInit;
+
+    @Option(
             names = "--classes",
             defaultValue = "5",
             description =
@@ -188,7 +196,8 @@ public final class TrainCommand implements Callable<Integer> {
                     denseLossWeight,
                     clipGrad,
                     headLrScale,
-                    GlobalPool.fromTimm(globalPool));
+                    GlobalPool.fromTimm(globalPool),
+                    PosEmbedInit.parse(posEmbedInit));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
