@@ -44,7 +44,7 @@ class BrokerBounceIT {
     private static final int PER_PHASE = 20;
 
     @Test
-    void aBrokerStoppedAndRestartedMidStreamLosesDuplicatesAndReordersNoFrame() throws Exception {
+    void aBrokerBouncedMidStreamCostsNoFrameNoDuplicateAndNoReordering() throws Exception {
         String registryUrl = "mock://bounce-" + UUID.randomUUID();
         Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
         try (EmbeddedKafkaCluster kafka =
@@ -75,8 +75,15 @@ class BrokerBounceIT {
                 int victim = transactionCoordinator(admin);
                 String led = leadership(admin, config, victim);
                 assertThat(led).as("what broker %d leads", victim).isNotEmpty();
+                int groupCoordinator = admin.describeConsumerGroups(List.of(APP))
+                        .all()
+                        .get()
+                        .get(APP)
+                        .coordinator()
+                        .id();
                 System.out.printf(
-                        "bounce: stopping broker %d, the transaction coordinator; it leads %s%n", victim, led);
+                        "bounce: stopping broker %d, the transaction coordinator (group coordinator: %d); it leads %s%n",
+                        victim, groupCoordinator, led);
                 kafka.stopBroker(victim);
                 long firstWhileDown = feeder.started();
                 long predictedWhileDown = awaitPredicted(outcomes, feeder, firstWhileDown, "while the broker is down");
