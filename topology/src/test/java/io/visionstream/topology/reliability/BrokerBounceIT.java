@@ -49,7 +49,7 @@ class BrokerBounceIT {
         Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
         try (EmbeddedKafkaCluster kafka =
                 EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.threeBrokers(16 << 20))) {
-            Map<String, String> settings = LiveProcessor.settings(kafka, registryUrl, APP);
+            Map<String, String> settings = LiveSetup.settings(kafka, registryUrl, APP);
             settings.put("processing.guarantee", "exactly_once_v2");
             settings.put("topics.partitions", "3");
             settings.put("topics.replication.factor", "3");
@@ -98,7 +98,7 @@ class BrokerBounceIT {
                 assertThat(feeder.failure()).as("producer failure").isNull();
                 outcomes.awaitOutcomes(sent, Duration.ofSeconds(120));
 
-                Verification v = LiveProcessor.verify(kafka, config);
+                Verification v = LiveSetup.verify(kafka, config);
                 System.out.printf(
                         "bounce: %d frames sent (%d while broker %d was down, %d of them predicted before it came"
                                 + " back); states %s%n%s%n",

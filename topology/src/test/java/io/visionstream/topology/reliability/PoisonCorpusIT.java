@@ -61,7 +61,7 @@ class PoisonCorpusIT {
         String registryUrl = "mock://poison-" + UUID.randomUUID();
         Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
         kafka = EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(16 << 20));
-        Map<String, String> settings = LiveProcessor.settings(kafka, registryUrl, "poison");
+        Map<String, String> settings = LiveSetup.settings(kafka, registryUrl, "poison");
         settings.put("max.frame.bytes", String.valueOf(MAX_FRAME_BYTES));
         settings.put("max.image.pixels", String.valueOf(MAX_IMAGE_PIXELS));
         settings.put("topics.partitions", "1"); // one partition: every record lies between its neighbours
@@ -125,7 +125,7 @@ class PoisonCorpusIT {
     }
 
     private static void assertEveryInputHasExactlyOneOutcome() {
-        Verification v = LiveProcessor.verify(kafka, config);
+        Verification v = LiveSetup.verify(kafka, config);
         assertThat(v.clean()).as(String.join("\n", v.lines())).isTrue();
         assertThat(v.inputs()).isEqualTo(sent);
         assertThat(v.total()).isEqualTo(new Verification.SourceCount(sent, sent, 0, 0, 0));
@@ -239,6 +239,6 @@ class PoisonCorpusIT {
             System.gc();
             Thread.sleep(200);
         }
-        return new long[] {runtime.totalMemory() - runtime.freeMemory(), LiveProcessor.rssBytes()};
+        return new long[] {runtime.totalMemory() - runtime.freeMemory(), LiveSetup.rssBytes()};
     }
 }

@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.Properties;
 
 /** What the reliability tests share: a processor's settings on the embedded cluster, the verifier, RSS. */
-final class LiveProcessor {
+final class LiveSetup {
 
     /** The tiny timm-layout model that the inference module's fixture script made with torchvision. */
     static final Path MODEL = Path.of("../inference/src/test/resources/fixtures/vit/tiny");
 
-    private LiveProcessor() {}
+    private LiveSetup() {}
 
     /**
      * Settings for {@code VisionProcessor.start} as {@code ./vision run} would read them: the fixture
