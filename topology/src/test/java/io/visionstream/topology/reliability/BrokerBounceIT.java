@@ -40,8 +40,13 @@ class BrokerBounceIT {
 
     private static final int SOURCES = 4;
     private static final String APP = "bounce";
-    /** Frames of the processor's own that must be predicted in each phase, so that no phase is vacuous. */
+    /**
+     * Frames sent in each phase (before the stop, while the broker is down, after its restart) that must
+     * have committed predictions before the test moves on, so that no phase is vacuous.
+     */
     private static final int PER_PHASE = 20;
+
+    private static final Duration MIN_DOWN = Duration.ofSeconds(5);
 
     @Test
     void aBrokerBouncedMidStreamCostsNoFrameNoDuplicateAndNoReordering() throws Exception {
@@ -85,7 +90,11 @@ class BrokerBounceIT {
                         "bounce: stopping broker %d, the transaction coordinator (group coordinator: %d); it leads %s%n",
                         victim, groupCoordinator, led);
                 kafka.stopBroker(victim);
+                long downSince = System.nanoTime();
                 long firstWhileDown = feeder.started();
+                awaitPredicted(outcomes, feeder, firstWhileDown, "while the broker is down");
+                // Down for some seconds at least: many transactions commit without it, not just the first.
+                Thread.sleep(Math.max(0, MIN_DOWN.toMillis() - (System.nanoTime() - downSince) / 1_000_000));
                 long predictedWhileDown = awaitPredicted(outcomes, feeder, firstWhileDown, "while the broker is down");
                 long sentWhileDown = feeder.started() - firstWhileDown;
                 assertThat(kafka.isBrokerRunning(victim)).isFalse();
