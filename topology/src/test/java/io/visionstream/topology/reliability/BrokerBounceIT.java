@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -171,16 +173,34 @@ class BrokerBounceIT {
         }
         assertThat(topics).contains(APP + "-pending-frames-changelog");
         Map<String, TopicDescription> described =
-                admin.describeTopics(topics).allTopicNames().get();
+                whenKnown(() -> admin.describeTopics(topics).allTopicNames().get());
         described.values().forEach(d -> assertThat(d.partitions()).as(d.name()).allSatisfy(p -> assertThat(p.replicas())
                 .hasSize(3)));
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
                 .toList();
-        admin.describeConfigs(resources).all().get().forEach((resource, cfg) -> assertThat(
+        whenKnown(() -> admin.describeConfigs(resources).all().get()).forEach((resource, cfg) -> assertThat(
                         cfg.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).value())
                 .as("min.insync.replicas of " + resource.name())
                 .isEqualTo("2"));
+    }
+
+    /**
+     * Retries {@code call} while the broker that answers does not know a topic yet: on three brokers one
+     * may lag behind the metadata that another has already served.
+     */
+    private static <T> T whenKnown(Callable<T> call) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                return call.call();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** The broker that coordinates the processor's transactions (one stream thread: one transactional id). */
@@ -230,7 +250,7 @@ class BrokerBounceIT {
             }
         }
         Map<String, List<Integer>> led = new TreeMap<>();
-        admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> d.partitions().stream()
+        whenKnown(() -> admin.describeTopics(topics).allTopicNames().get()).forEach((name, d) -> d.partitions().stream()
                 .filter(p -> p.leader() != null && p.leader().id() == broker)
                 .forEach(p -> led.computeIfAbsent(name, k -> new ArrayList<>()).add(p.partition())));
         return led.isEmpty() ? "" : led.toString();
