@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -32,9 +33,13 @@ import org.slf4j.LoggerFactory;
  * dedicated controller, so that stopping a broker never costs the metadata quorum; internal topics then
  * use replication factor 3 with {@code min.insync.replicas=2}, as a production cluster would.
  *
- * <p>Not thread-safe for start/stop; {@link #bootstrapServers()} and {@link #createTopics} may be
- * called from any thread once started. Always close it (try-with-resources): it owns threads, sockets
- * and a temporary log directory that close deletes.
+ * <p>One broker can be stopped and started again ({@link #stopBroker}, {@link #startBroker}) to test
+ * what clients do while a broker is away: it comes back with its id, its log directories and its
+ * listener port, so the bootstrap list that clients were given stays valid throughout.
+ *
+ * <p>Not thread-safe for start/stop of the cluster or of a broker; {@link #bootstrapServers()} and
+ * {@link #createTopics} may be called from any thread once started. Always close it
+ * (try-with-resources): it owns threads, sockets and a temporary log directory that close deletes.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
@@ -275,6 +280,86 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** {@code host:port,...} of every broker's client listener. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The node ids of the brokers, ascending. With three brokers these are not 0, 1, 2. */
+    public List<Integer> brokerIds() {
+        return kit.brokers().keySet().stream().sorted().toList();
+    }
+
+    /** Whether broker {@code brokerId} is up: started and not stopped or stopping. */
+    public boolean isBrokerRunning(int brokerId) {
+        return !broker(brokerId).isShutdown();
+    }
+
+    /**
+     * Stops one broker with a controlled shutdown, as a rolling restart or an operator's SIGTERM would:
+     * the broker asks the controller to move the leadership of its partitions to other in-sync replicas
+     * and to drop it from their ISRs, then closes its listener and its logs. Returns when it is down.
+     * Clients see its connections close and follow the new leaders; its partitions run under-replicated
+     * until {@link #startBroker} brings it back.
+     *
+     * <p>The controller stays up (with three brokers it is a node of its own; with one broker it shares
+     * the node, and stopping the only broker leaves the cluster with no broker at all).
+     *
+     * @throws IllegalArgumentException if there is no broker with that id
+     * @throws IllegalStateException if it is already stopped
+     */
+    public void stopBroker(int brokerId) {
+        BrokerServer broker = broker(brokerId);
+        if (broker.isShutdown()) {
+            throw new IllegalStateException("broker " + brokerId + " is already stopped");
+        }
+        long began = System.nanoTime();
+        broker.shutdown();
+        broker.awaitShutdown();
+        log.info(
+                "Embedded Kafka: broker {} stopped in {} ms",
+                brokerId,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    /**
+     * Starts a broker that {@link #stopBroker} stopped, with the same node id, log directories and
+     * listener port (Kafka's test kit binds the port it had again), and waits until the controller has
+     * registered and unfenced it and every broker's metadata lists it. Its replicas then catch up from
+     * the leaders in the background: it rejoins each ISR once it has caught up.
+     *
+     * <p>This takes about {@code broker.session.timeout.ms} (9 s by default) after the stop, as for a
+     * real broker: the controller refuses the new incarnation's registration (DUPLICATE_BROKER_REGISTRATION)
+     * until the session of the previous one has expired, and the broker retries until then.
+     *
+     * @throws IllegalArgumentException if there is no broker with that id
+     * @throws IllegalStateException if it is running, or does not come back
+     */
+    public void startBroker(int brokerId) {
+        BrokerServer broker = broker(brokerId);
+        if (!broker.isShutdown()) {
+            throw new IllegalStateException("broker " + brokerId + " is running; stop it first");
+        }
+        long began = System.nanoTime();
+        try {
+            broker.startup();
+            kit.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting broker " + brokerId, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("broker " + brokerId + " did not come back: " + e.getMessage(), e);
+        }
+        log.info(
+                "Embedded Kafka: broker {} back at {} in {} ms",
+                brokerId,
+                bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    private BrokerServer broker(int brokerId) {
+        BrokerServer broker = kit.brokers().get(brokerId);
+        if (broker == null) {
+            throw new IllegalArgumentException("no broker with id " + brokerId + "; the brokers are " + brokerIds());
+        }
+        return broker;
     }
 
     /** The settings this cluster was started with. */

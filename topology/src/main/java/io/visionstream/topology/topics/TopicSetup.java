@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,13 +155,35 @@ public final class TopicSetup {
         return call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "list topics");
     }
 
-    /** The effective {@code max.message.bytes} of a topic (its own, or the broker default it inherits). */
+    /**
+     * The effective {@code max.message.bytes} of a topic (its own, or the broker default it inherits).
+     * Asked only of topics that exist, just listed or created. On a cluster of several brokers the broker
+     * that answers may not list a new topic yet and call it unknown; that is retried until the timeout.
+     */
     static int maxMessageBytes(Admin admin, String topic) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Map<ConfigResource, Config> configs = call(
-                () -> admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
-                "describe topic " + topic);
-        ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        Config config = null;
+        while (config == null) {
+            config = call(
+                    () -> {
+                        try {
+                            return admin.describeConfigs(List.of(resource))
+                                    .all()
+                                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                                    .get(resource);
+                        } catch (ExecutionException e) {
+                            if (e.getCause() instanceof UnknownTopicOrPartitionException
+                                    && System.nanoTime() < deadline) {
+                                Thread.sleep(50);
+                                return null;
+                            }
+                            throw e;
+                        }
+                    },
+                    "describe topic " + topic);
+        }
+        ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
         return Integer.parseInt(entry.value());
     }
 

@@ -20,6 +20,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -89,6 +92,127 @@ class EmbeddedKafkaClusterIT {
                         .get();
                 assertThat(metadata.offset()).isZero();
             }
+        }
+    }
+
+    @Test
+    void aStoppedBrokerComesBackWithItsIdPortAndLogDirsAndRejoinsTheIsr() throws Exception {
+        try (EmbeddedKafkaCluster kafka =
+                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.threeBrokers(EIGHT_MIB))) {
+            kafka.createTopic("bounce", 1, Map.of());
+            Properties props = producerProps(kafka);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (Admin admin = kafka.admin();
+                    KafkaProducer<String, String> producer =
+                            new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>("bounce", "k", "before-" + i))
+                            .get();
+                }
+                int leader = partitionZero(admin, "bounce").leader().id();
+                Node before = node(admin, leader);
+                String logDir = logDirHolding(admin, leader, "bounce", 0);
+
+                kafka.stopBroker(leader);
+
+                assertThat(kafka.isBrokerRunning(leader)).isFalse();
+                awaitTrue("leadership of bounce-0 moves off broker " + leader + " and its ISR drops it", () -> {
+                    TopicPartitionInfo p = partitionZero(admin, "bounce");
+                    return p.leader() != null
+                            && p.leader().id() != leader
+                            && p.isr().stream().noneMatch(n -> n.id() == leader);
+                });
+                for (int i = 0; i < 10; i++) {
+                    // acks=all with min.insync.replicas=2: the two remaining replicas suffice.
+                    producer.send(new ProducerRecord<>("bounce", "k", "during-" + i))
+                            .get();
+                }
+
+                kafka.startBroker(leader);
+
+                assertThat(kafka.isBrokerRunning(leader)).isTrue();
+                Node after = node(admin, leader);
+                assertThat(after.host()).isEqualTo(before.host());
+                assertThat(after.port()).as("listener port").isEqualTo(before.port());
+                assertThat(logDirHolding(admin, leader, "bounce", 0)).isEqualTo(logDir);
+                awaitTrue(
+                        "broker " + leader + " rejoins the ISR of bounce-0",
+                        () -> partitionZero(admin, "bounce").isr().size() == 3);
+                // A client that knows only the restarted broker's address finds the whole cluster.
+                Properties onlyRestarted = new Properties();
+                onlyRestarted.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, after.host() + ":" + after.port());
+                try (Admin viaRestarted = Admin.create(onlyRestarted)) {
+                    assertThat(viaRestarted.describeCluster().nodes().get())
+                            .extracting(Node::id)
+                            .containsExactlyInAnyOrderElementsOf(kafka.brokerIds());
+                }
+            }
+            assertThat(consumeStrings(kafka, "bounce", 20, "read_uncommitted"))
+                    .extracting(ConsumerRecord::value)
+                    .hasSize(20)
+                    .startsWith("before-0")
+                    .endsWith("during-9");
+        }
+    }
+
+    @Test
+    void stoppingAStoppedBrokerStartingARunningOneOrNamingAnUnknownIdIsRefused() {
+        try (EmbeddedKafkaCluster kafka =
+                EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(EIGHT_MIB))) {
+            int id = kafka.brokerIds().get(0);
+            assertThatThrownBy(() -> kafka.startBroker(id))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("broker " + id + " is running; stop it first");
+            assertThatThrownBy(() -> kafka.stopBroker(id + 100))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("no broker with id " + (id + 100) + "; the brokers are [" + id + "]");
+            kafka.stopBroker(id);
+            assertThatThrownBy(() -> kafka.stopBroker(id))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("broker " + id + " is already stopped");
+            kafka.startBroker(id); // the single combined node comes back too
+            assertThat(kafka.isBrokerRunning(id)).isTrue();
+        }
+    }
+
+    private static TopicPartitionInfo partitionZero(Admin admin, String topic) throws Exception {
+        return admin.describeTopics(Set.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()
+                .get(0);
+    }
+
+    private static Node node(Admin admin, int id) throws Exception {
+        return admin.describeCluster().nodes().get().stream()
+                .filter(n -> n.id() == id)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("broker " + id + " is not in the cluster"));
+    }
+
+    /** The log directory of broker {@code id} that holds a replica of {@code topic-partition}. */
+    private static String logDirHolding(Admin admin, int id, String topic, int partition) throws Exception {
+        var dirs = admin.describeLogDirs(List.of(id)).allDescriptions().get().get(id);
+        return dirs.entrySet().stream()
+                .filter(e -> e.getValue().replicaInfos().containsKey(new TopicPartition(topic, partition)))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("broker " + id + " holds no replica of " + topic));
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitTrue(String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after 60 s waiting until " + what);
+            }
+            Thread.sleep(100);
         }
     }
 

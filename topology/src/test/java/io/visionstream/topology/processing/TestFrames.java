@@ -19,13 +19,13 @@ import org.apache.kafka.common.serialization.Serializer;
 /** Real frames for tests: synthetic scenes, JPEG-encoded, Avro-serialized in the Confluent wire format. */
 public final class TestFrames {
 
-    static final int WIDTH = 48;
-    static final int HEIGHT = 40;
+    public static final int WIDTH = 48;
+    public static final int HEIGHT = 40;
 
     private final SyntheticScenes scenes = new SyntheticScenes(SceneConfig.defaults(WIDTH, HEIGHT), 7);
     private final Serializer<Frame> serializer;
 
-    TestFrames(Map<String, Object> registry) {
+    public TestFrames(Map<String, Object> registry) {
         this.serializer = AvroSerdes.specific(Frame.class, registry, false).serializer();
     }
 
@@ -81,11 +81,13 @@ public final class TestFrames {
         return dir;
     }
 
-    byte[] jpeg(long sceneIndex) {
+    /** A JPEG (quality 90) of synthetic scene {@code sceneIndex}, {@link #WIDTH} x {@link #HEIGHT}. */
+    public byte[] jpeg(long sceneIndex) {
         return ImageEncoder.jpeg(scenes.scene(sceneIndex).image(), 90);
     }
 
-    Frame frame(String source, long sequence, long captureMs) {
+    /** A good frame: the JPEG of scene {@code sequence}, with its true size declared. */
+    public Frame frame(String source, long sequence, long captureMs) {
         return Frame.newBuilder()
                 .setSourceId(source)
                 .setSequence(sequence)
@@ -98,11 +100,13 @@ public final class TestFrames {
                 .build();
     }
 
-    byte[] serialize(String topic, Frame frame) {
+    /** The frame in the Confluent wire format, as a producer would send it. */
+    public byte[] serialize(String topic, Frame frame) {
         return serializer.serialize(topic, frame);
     }
 
-    static byte[] key(String source) {
+    /** The record key of a source: its id in UTF-8. */
+    public static byte[] key(String source) {
         return source.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -51,6 +51,26 @@ class TopicSetupIT {
     }
 
     @Test
+    void onThreeBrokersTheSizeCheckRightAfterCreationDoesNotTripOverABrokerThatHasNotSeenTheTopicYet() {
+        // The size check may ask a broker whose metadata does not list a just-created topic yet. Each round
+        // is a fresh start-up of the processor's topic setup; one round alone hits the lag only sometimes.
+        try (EmbeddedKafkaCluster three =
+                        EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.threeBrokers(16 << 20));
+                Admin threeAdmin = three.admin()) {
+            for (int round = 0; round < 40; round++) {
+                TopicSetup.ensure(
+                        threeAdmin,
+                        new TopicSetup.Plan(
+                                "r" + round + "-frames", "r" + round + "-dlq", List.of("r" + round + "-out"), 3, (short)
+                                        3),
+                        new FrameSizing(EIGHT_MIB));
+                assertThat(TopicSetup.maxMessageBytes(threeAdmin, "r" + round + "-frames"))
+                        .isEqualTo(EIGHT_MIB + 65_536);
+            }
+        }
+    }
+
+    @Test
     void anExistingInputTopicWithKafkasDefaultLimitStopsStartUp() {
         int brokerDefault = 1_048_588;
         kafka.createTopic("small-frames", 1, Map.of("max.message.bytes", String.valueOf(brokerDefault)));
