@@ -12,9 +12,23 @@ import java.util.Map;
  * @param predictions prediction records read
  * @param deadLetters dead-letter records read
  * @param strays outcomes whose input record was not among the inputs read (e.g. from another topic)
+ * @param missingOffsets per input partition ({@code "topic/partition"}), the offsets of its records with no
+ *     outcome, ascending; partitions with none are absent
  */
 public record Verification(
-        Map<String, SourceCount> sources, long inputs, long predictions, long deadLetters, long strays) {
+        Map<String, SourceCount> sources,
+        long inputs,
+        long predictions,
+        long deadLetters,
+        long strays,
+        Map<String, List<Long>> missingOffsets) {
+
+    public Verification {
+        sources = Map.copyOf(sources);
+        Map<String, List<Long>> copy = new java.util.TreeMap<>();
+        missingOffsets.forEach((partition, offsets) -> copy.put(partition, List.copyOf(offsets)));
+        missingOffsets = java.util.Collections.unmodifiableMap(copy);
+    }
 
     /**
      * One source's account.

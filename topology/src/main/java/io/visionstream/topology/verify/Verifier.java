@@ -6,10 +6,12 @@ import io.visionstream.schemas.serde.AvroSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -88,6 +90,7 @@ public final class Verifier {
         });
 
         Map<String, long[]> perSource = new HashMap<>(); // produced, outcomes, missing, duplicated
+        Map<String, List<Long>> missingOffsets = new TreeMap<>();
         long inputCount = 0;
         for (var partition : inputs.entrySet()) {
             for (var input : partition.getValue().entrySet()) {
@@ -98,6 +101,9 @@ public final class Verifier {
                 c[1] += n;
                 if (n == 0) {
                     c[2]++;
+                    missingOffsets
+                            .computeIfAbsent(partition.getKey(), k -> new ArrayList<>())
+                            .add(input.getKey());
                 } else {
                     c[3] += n - 1;
                 }
@@ -106,7 +112,8 @@ public final class Verifier {
         Map<String, Verification.SourceCount> sources = new HashMap<>();
         perSource.forEach((source, c) -> sources.put(
                 source, new Verification.SourceCount(c[0], c[1], c[2], c[3], outOfOrder.getOrDefault(source, 0L))));
-        return new Verification(sources, inputCount, predictions[0], deadLetters[0], strays[0]);
+        missingOffsets.values().forEach(Collections::sort);
+        return new Verification(sources, inputCount, predictions[0], deadLetters[0], strays[0], missingOffsets);
     }
 
     @FunctionalInterface

@@ -99,6 +99,7 @@ class VerifierIT {
             assertThat(v.predictions()).isEqualTo(6);
             assertThat(v.deadLetters()).isEqualTo(1);
             assertThat(v.strays()).isEqualTo(1);
+            assertThat(v.missingOffsets()).isEqualTo(Map.of("in/0", List.of(4L)));
             assertThat(v.clean()).isFalse();
             assertThat(v.lines()).last().asString().endsWith("NOT CLEAN");
         }
