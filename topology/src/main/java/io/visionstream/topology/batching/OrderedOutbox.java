@@ -1,17 +1,19 @@
 package io.visionstream.topology.batching;
 
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 /**
- * Outcomes of one task, released strictly in the order their inputs arrived, so that outputs keep the
+ * Outcomes of one task, released strictly in position (input offset) order, so that outputs keep the
  * input's per-key order even though some outcomes (a dead letter, a skipped frame) are known at once and
  * others (an inference result) only after a batch runs.
  *
- * <p>Positions are reserved in increasing order (input offsets). Not thread-safe: one instance per task,
- * used from the task's stream thread.
+ * <p>Positions are normally reserved in increasing order. One may also be reserved below positions still
+ * waiting: under at-least-once, records redelivered after a restore can lie between frames resumed from
+ * the store; the late one is then released before the later ones, as its offset says. Not thread-safe:
+ * one instance per task, used from the task's stream thread.
  *
  * @param <O> an outcome
  */
@@ -20,22 +22,23 @@ public final class OrderedOutbox<O> {
     /** Marks a reserved position whose outcome is not known yet. */
     private static final Object WAITING = new Object();
 
-    // Insertion order is position order, since positions are reserved increasing.
-    private final LinkedHashMap<Long, Object> slots = new LinkedHashMap<>();
-    private long lastReserved = Long.MIN_VALUE;
+    private final TreeMap<Long, Object> slots = new TreeMap<>();
 
     /**
      * Reserves a place for the outcome of {@code position}.
      *
-     * @throws IllegalArgumentException if {@code position} is not greater than every position reserved
-     *     before: outcomes could then no longer be released in input order
+     * @throws IllegalArgumentException if {@code position} is reserved and not yet released
      */
     public void reserve(long position) {
-        if (position <= lastReserved) {
-            throw new IllegalArgumentException("positions must increase: " + position + " after " + lastReserved);
+        if (slots.containsKey(position)) {
+            throw new IllegalArgumentException("position " + position + " is already reserved");
         }
-        lastReserved = position;
         slots.put(position, WAITING);
+    }
+
+    /** Whether {@code position} is reserved and not yet released. */
+    public boolean isReserved(long position) {
+        return slots.containsKey(position);
     }
 
     /**
@@ -84,6 +87,5 @@ public final class OrderedOutbox<O> {
     /** Forgets everything, e.g. when the task closes; durable state restores what was unreleased. */
     public void clear() {
         slots.clear();
-        lastReserved = Long.MIN_VALUE;
     }
 }

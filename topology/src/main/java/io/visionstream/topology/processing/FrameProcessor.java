@@ -5,6 +5,8 @@ import io.visionstream.topology.batching.BatchInfo;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.batching.OrderedOutbox;
 import java.time.Duration;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
@@ -36,6 +38,8 @@ final class FrameProcessor
     private final Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread;
     private final LongSupplier clock;
     private final OrderedOutbox<Outcome> outbox = new OrderedOutbox<>();
+    /** Offsets resumed from the store that the input may still deliver again (at-least-once). */
+    private final NavigableSet<Long> resumed = new TreeSet<>();
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> pending;
@@ -80,12 +84,18 @@ final class FrameProcessor
         resumePendingFrames();
     }
 
-    /** Frames restored from the changelog (a crash, a rebalance) go through again, in offset order. */
+    /**
+     * Frames restored from the changelog (a crash, a rebalance) go through again, in offset order. Under
+     * exactly-once their offsets are committed with the store, so the input never delivers them again;
+     * under at-least-once a crash between the changelog write and the offset commit means it will, and
+     * {@link #process} then skips them.
+     */
     private void resumePendingFrames() {
         int partition = context.taskId().partition();
         try (KeyValueIterator<Long, byte[]> it = pending.all()) {
             while (it.hasNext()) {
                 KeyValue<Long, byte[]> entry = it.next();
+                resumed.add(entry.key);
                 outbox.reserve(entry.key);
                 handle(InputRecord.fromStoreValue(settings.inputTopic(), partition, entry.key, entry.value));
             }
@@ -98,11 +108,31 @@ final class FrameProcessor
                 .orElseThrow(() -> new IllegalStateException("frame records must come from a source topic"));
         InputRecord in = new InputRecord(
                 source.topic(), source.partition(), source.offset(), record.key(), record.value(), record.timestamp());
+        if (redeliveredAfterResume(in.offset())) {
+            batcher.deliverFinished();
+            forwardFinished();
+            return;
+        }
         outbox.reserve(in.offset());
         pending.put(in.offset(), in.toStoreValue());
         handle(in);
         batcher.deliverFinished();
         forwardFinished();
+    }
+
+    /**
+     * Whether the input delivers a frame that was resumed from the store (at-least-once only): it is
+     * already on its way and must not be batched twice. Offsets arrive increasing, so resumed offsets
+     * below this one will not come again and are forgotten. A redelivered offset that is not in the store
+     * finished before the crash, but its outcome may not have reached the broker: it is processed again
+     * (at-least-once allows the duplicate), and the outbox slots it in before later resumed frames.
+     */
+    private boolean redeliveredAfterResume(long offset) {
+        if (resumed.isEmpty()) {
+            return false;
+        }
+        resumed.headSet(offset, false).clear();
+        return resumed.remove(offset);
     }
 
     private void handle(InputRecord in) {
@@ -167,5 +197,6 @@ final class FrameProcessor
             batcher.removeOwner(this);
         }
         outbox.clear();
+        resumed.clear();
     }
 }

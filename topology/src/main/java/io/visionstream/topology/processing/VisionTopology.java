@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -73,44 +74,11 @@ public final class VisionTopology {
     public static Topology build(
             VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock, Executor inference) {
         Map<String, Object> registry = new LinkedHashMap<>(config.schemaRegistry());
-        var frames = AvroSerdes.specific(Frame.class, registry, false);
         var predictions = AvroSerdes.specific(Prediction.class, registry, false);
         var embeddings = AvroSerdes.specific(Embedding.class, registry, false);
         var masks = AvroSerdes.specific(SegmentationMask.class, registry, false);
         var deadLetters = AvroSerdes.deadLetter(registry);
-
-        Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
-        ImageDecoder decoder = new ImageDecoder(
-                new DecodeLimits(config.maxFrameBytes(), config.maxImagePixels(), DecodeLimits.DEFAULT_MAX_SIDE));
-        FramePreparer preparer = new FramePreparer(
-                frames.deserializer(), decoder, preprocessor, config.maxFrameBytes(), config.maxFrameAgeMs());
-        OutputRecords outputs = new OutputRecords(model, engine.info().segmentationClasses(), preprocessor);
-        // Masks need a dense head; with none, masks.enabled simply has nothing to publish.
-        boolean publishMasks = config.masksEnabled() && outputs.segments();
-
-        // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
-        // batcher goes away with the thread.
-        ThreadLocal<MicroBatcher<PreparedFrame, ImageResult>> batchers =
-                ThreadLocal.withInitial(() -> new MicroBatcher<>(
-                        Thread.currentThread().getName(),
-                        config.maxBatchSize(),
-                        config.maxBatchDelayMs(),
-                        config.maxInFlightBatches(),
-                        new EngineRunner(engine, config.maxBatchSize()),
-                        inference,
-                        clock));
-
-        FrameProcessor.Settings settings = new FrameProcessor.Settings(
-                config.topics().input(),
-                PENDING_STORE,
-                PREDICTIONS_SINK,
-                EMBEDDINGS_SINK,
-                MASKS_SINK,
-                DEAD_LETTERS_SINK,
-                config.embeddingsEnabled(),
-                publishMasks,
-                config.normalizeEmbeddings(),
-                punctuationInterval(config.maxBatchDelayMs()));
+        boolean publishMasks = publishesMasks(config, engine);
 
         Topology topology = new Topology();
         topology.addSource(
@@ -118,8 +86,7 @@ public final class VisionTopology {
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(),
                 config.topics().input());
-        topology.addProcessor(
-                PROCESSOR, () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock), SOURCE);
+        topology.addProcessor(PROCESSOR, frameProcessors(config, engine, model, clock, inference), SOURCE);
         topology.addStateStore(pendingStore(new FrameSizing(config.maxFrameBytes())), PROCESSOR);
         topology.addSink(
                 PREDICTIONS_SINK,
@@ -146,6 +113,51 @@ public final class VisionTopology {
                 deadLetters.serializer(),
                 PROCESSOR);
         return topology;
+    }
+
+    /** Masks need a dense head; with none, {@code masks.enabled} simply has nothing to publish. */
+    private static boolean publishesMasks(VisionConfig config, InferenceEngine engine) {
+        return config.masksEnabled() && engine.info().segments();
+    }
+
+    /**
+     * The frame processors, one per task, sharing one batcher per stream thread. Package-private so a
+     * test can run one processor against a store it prepared.
+     */
+    static ProcessorSupplier<byte[], byte[], Object, Object> frameProcessors(
+            VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock, Executor inference) {
+        var frames = AvroSerdes.specific(Frame.class, new LinkedHashMap<>(config.schemaRegistry()), false);
+        Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+        ImageDecoder decoder = new ImageDecoder(
+                new DecodeLimits(config.maxFrameBytes(), config.maxImagePixels(), DecodeLimits.DEFAULT_MAX_SIDE));
+        FramePreparer preparer = new FramePreparer(
+                frames.deserializer(), decoder, preprocessor, config.maxFrameBytes(), config.maxFrameAgeMs());
+        OutputRecords outputs = new OutputRecords(model, engine.info().segmentationClasses(), preprocessor);
+
+        // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
+        // batcher goes away with the thread.
+        ThreadLocal<MicroBatcher<PreparedFrame, ImageResult>> batchers =
+                ThreadLocal.withInitial(() -> new MicroBatcher<>(
+                        Thread.currentThread().getName(),
+                        config.maxBatchSize(),
+                        config.maxBatchDelayMs(),
+                        config.maxInFlightBatches(),
+                        new EngineRunner(engine, config.maxBatchSize()),
+                        inference,
+                        clock));
+
+        FrameProcessor.Settings settings = new FrameProcessor.Settings(
+                config.topics().input(),
+                PENDING_STORE,
+                PREDICTIONS_SINK,
+                EMBEDDINGS_SINK,
+                MASKS_SINK,
+                DEAD_LETTERS_SINK,
+                config.embeddingsEnabled(),
+                publishesMasks(config, engine),
+                config.normalizeEmbeddings(),
+                punctuationInterval(config.maxBatchDelayMs()));
+        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock);
     }
 
     /**

@@ -44,11 +44,26 @@ class OrderedOutboxTest {
     }
 
     @Test
-    void positionsMustIncrease() {
+    void aPositionStillWaitingCannotBeReservedAgain() {
         outbox.reserve(10);
         assertThatThrownBy(() -> outbox.reserve(10))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("positions must increase: 10 after 10");
+                .hasMessage("position 10 is already reserved");
+        assertThat(outbox.isReserved(10)).isTrue();
+        assertThat(outbox.isReserved(11)).isFalse();
+    }
+
+    @Test
+    void aLatePositionIsReleasedBeforeTheLaterOnesStillWaiting() {
+        outbox.reserve(87);
+        outbox.reserve(90);
+        outbox.reserve(88); // redelivered after a restore, between two resumed frames
+        outbox.complete(90, "c");
+        outbox.complete(87, "a");
+        assertThat(drain()).isEqualTo(1);
+        outbox.complete(88, "b");
+        assertThat(drain()).isEqualTo(2);
+        assertThat(released).containsExactly("87:a", "88:b", "90:c");
     }
 
     @Test
