@@ -1,5 +1,7 @@
 package io.visionstream.inference.engine;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,5 +19,27 @@ public final class InferenceEngines {
      */
     public static InferenceEngine open(Path modelDir, EngineOptions options) throws IOException {
         return DjlVitEngine.open(modelDir, options);
+    }
+
+    /**
+     * Sets how many threads libtorch uses inside one operation (its intra-op pool, {@code
+     * torch.set_num_threads}). Process-wide: every engine in this JVM shares the pool. Fewer threads than
+     * cores leave room for the threads that feed the model (Kafka clients, decoding, an in-process
+     * broker) and avoid the stalls a parallel region suffers when one of its threads is descheduled.
+     *
+     * @throws IllegalArgumentException unless {@code threads} is at least 1
+     */
+    public static void setIntraOpThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("inference.threads must be at least 1, got " + threads);
+        }
+        Engine.getEngine("PyTorch");
+        JniUtils.setNumThreads(threads);
+    }
+
+    /** libtorch's intra-op threads now (its default is one per physical core). */
+    public static int intraOpThreads() {
+        Engine.getEngine("PyTorch");
+        return JniUtils.getNumThreads();
     }
 }

@@ -99,6 +99,9 @@ final class BenchCommand implements Runnable {
             })
     static final class Pipeline implements Callable<Integer> {
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--model", description = "Model directory (default: models/demo of this checkout).")
         java.nio.file.Path model;
 
@@ -136,8 +139,22 @@ final class BenchCommand implements Runnable {
                 description = "How long to offer half the maximum load (default: ${DEFAULT-VALUE}).")
         java.time.Duration latencyRun;
 
+        @Option(
+                names = "--threads",
+                defaultValue = "0",
+                description = "libtorch intra-op threads for the whole run (inference.threads); 0 keeps libtorch's"
+                        + " default (default: ${DEFAULT-VALUE}).")
+        int threads;
+
         @Override
         public Integer call() throws Exception {
+            if (threads < 0) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--threads must be >= 0, got " + threads);
+            }
+            if (threads > 0) {
+                io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(threads);
+            }
             java.nio.file.Path dir = model != null
                     ? model
                     : java.nio.file.Path.of(System.getProperty("vision.home", "."))
@@ -169,6 +186,9 @@ final class BenchCommand implements Runnable {
                 "VISION_JAVA_OPTS to see the JVM's native memory."
             })
     static final class Soak implements Callable<Integer> {
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--model", description = "Model directory (default: models/demo of this checkout).")
         java.nio.file.Path model;
@@ -210,8 +230,22 @@ final class BenchCommand implements Runnable {
                 description = "Records sent ahead of the outcomes, at most (default: ${DEFAULT-VALUE}).")
         int backlog;
 
+        @Option(
+                names = "--threads",
+                defaultValue = "0",
+                description = "libtorch intra-op threads for the whole run (inference.threads); 0 keeps libtorch's"
+                        + " default (default: ${DEFAULT-VALUE}).")
+        int threads;
+
         @Override
         public Integer call() throws Exception {
+            if (threads < 0) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--threads must be >= 0, got " + threads);
+            }
+            if (threads > 0) {
+                io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(threads);
+            }
             java.nio.file.Path dir = model != null
                     ? model
                     : java.nio.file.Path.of(System.getProperty("vision.home", "."))

@@ -29,6 +29,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param maxBatchDelayMs {@code max.batch.delay.ms}: how long the oldest frame of a batch may wait
  * @param maxInFlightBatches {@code max.inflight.batches}: closed batches a stream thread may have running
  *     or queued for the model while it goes on reading and preparing frames
+ * @param inferenceThreads {@code inference.threads}: libtorch intra-op threads, process-wide; 0 keeps
+ *     libtorch's default (one per physical core)
  * @param maxFrameAgeMs {@code max.frame.age.ms}: frames older than this on arrival are skipped, 0 = never
  * @param maxFrameBytes {@code max.frame.bytes}: the largest frame record accepted; sizes the clients
  * @param maxImagePixels {@code max.image.pixels}: decoded images above this many pixels are refused
@@ -58,6 +60,7 @@ public record VisionConfig(
         int maxBatchSize,
         long maxBatchDelayMs,
         int maxInFlightBatches,
+        int inferenceThreads,
         long maxFrameAgeMs,
         int maxFrameBytes,
         long maxImagePixels,
@@ -110,6 +113,7 @@ public record VisionConfig(
         d.put("max.batch.size", "16");
         d.put("max.batch.delay.ms", "50");
         d.put("max.inflight.batches", "2");
+        d.put("inference.threads", "0");
         d.put("max.frame.age.ms", "0");
         d.put("max.frame.bytes", String.valueOf(8 << 20));
         d.put("max.image.pixels", String.valueOf(40_000_000));
@@ -141,6 +145,7 @@ public record VisionConfig(
             "max.batch.size",
             "max.batch.delay.ms",
             "max.inflight.batches",
+            "inference.threads",
             "max.frame.age.ms",
             "max.frame.bytes",
             "max.image.pixels",
@@ -201,6 +206,7 @@ public record VisionConfig(
         requireRange("max.batch.size", maxBatchSize, 1, 4096);
         requireRange("max.batch.delay.ms", maxBatchDelayMs, 0, 60_000);
         requireRange("max.inflight.batches", maxInFlightBatches, 1, 64);
+        requireRange("inference.threads", inferenceThreads, 0, 1024);
         requireRange("max.frame.age.ms", maxFrameAgeMs, 0, Long.MAX_VALUE);
         requireRange("max.frame.bytes", maxFrameBytes, 1024, 256 << 20);
         requireRange("max.image.pixels", maxImagePixels, 1, 1L << 31);
@@ -265,6 +271,7 @@ public record VisionConfig(
                 parseInt(s, "max.batch.size"),
                 parseLong(s, "max.batch.delay.ms"),
                 parseInt(s, "max.inflight.batches"),
+                parseInt(s, "inference.threads"),
                 parseLong(s, "max.frame.age.ms"),
                 parseInt(s, "max.frame.bytes"),
                 parseLong(s, "max.image.pixels"),
@@ -298,6 +305,7 @@ public record VisionConfig(
         all.put("max.batch.size", String.valueOf(maxBatchSize));
         all.put("max.batch.delay.ms", String.valueOf(maxBatchDelayMs));
         all.put("max.inflight.batches", String.valueOf(maxInFlightBatches));
+        all.put("inference.threads", String.valueOf(inferenceThreads));
         all.put("max.frame.age.ms", String.valueOf(maxFrameAgeMs));
         all.put("max.frame.bytes", String.valueOf(maxFrameBytes));
         all.put("max.image.pixels", String.valueOf(maxImagePixels));
