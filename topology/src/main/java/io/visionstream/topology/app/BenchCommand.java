@@ -142,8 +142,8 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--threads",
                 defaultValue = "0",
-                description = "libtorch intra-op threads for the whole run (inference.threads); 0 keeps libtorch's"
-                        + " default (default: ${DEFAULT-VALUE}).")
+                description = "libtorch intra-op threads for the whole run, as inference.threads; 0 for one fewer"
+                        + " than the available processors, at least 1 (default: ${DEFAULT-VALUE}).")
         int threads;
 
         @Override
@@ -152,9 +152,9 @@ final class BenchCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(
                         spec.commandLine(), "--threads must be >= 0, got " + threads);
             }
-            if (threads > 0) {
-                io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(threads);
-            }
+            // The same rule as the processor's inference.threads, applied before (a) so both parts share it.
+            io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(
+                    threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
             java.nio.file.Path dir = model != null
                     ? model
                     : java.nio.file.Path.of(System.getProperty("vision.home", "."))
@@ -233,8 +233,8 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--threads",
                 defaultValue = "0",
-                description = "libtorch intra-op threads for the whole run (inference.threads); 0 keeps libtorch's"
-                        + " default (default: ${DEFAULT-VALUE}).")
+                description = "libtorch intra-op threads for the whole run, as inference.threads; 0 for one fewer"
+                        + " than the available processors, at least 1 (default: ${DEFAULT-VALUE}).")
         int threads;
 
         @Override
@@ -243,9 +243,9 @@ final class BenchCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(
                         spec.commandLine(), "--threads must be >= 0, got " + threads);
             }
-            if (threads > 0) {
-                io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(threads);
-            }
+            // The same rule as the processor's inference.threads, applied before (a) so both parts share it.
+            io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(
+                    threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
             java.nio.file.Path dir = model != null
                     ? model
                     : java.nio.file.Path.of(System.getProperty("vision.home", "."))

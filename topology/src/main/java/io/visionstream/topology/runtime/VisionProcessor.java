@@ -66,9 +66,7 @@ public final class VisionProcessor implements AutoCloseable {
         EngineOptions options = new EngineOptions(
                 config.topK(), Precision.valueOf(config.precision().toUpperCase(Locale.ROOT)), config.device());
         InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
-        if (config.inferenceThreads() > 0) {
-            InferenceEngines.setIntraOpThreads(config.inferenceThreads());
-        }
+        InferenceEngines.setIntraOpThreads(config.intraOpThreads());
         // One thread feeds the model batches from every stream thread, in the order they closed; the
         // stream threads meanwhile read, decode and commit. The engine runs one batch at a time anyway.
         ExecutorService inference = Executors.newSingleThreadExecutor(runnable -> {
