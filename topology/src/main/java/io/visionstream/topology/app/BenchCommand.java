@@ -99,14 +99,8 @@ final class BenchCommand implements Runnable {
             })
     static final class Pipeline implements Callable<Integer> {
 
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Option(names = "--model", description = "Model directory (default: models/demo of this checkout).")
-        java.nio.file.Path model;
-
-        @Option(names = "--batch-size", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
-        int batchSize;
+        @picocli.CommandLine.Mixin
+        PipelineOptions pipeline;
 
         @Option(
                 names = "--batch-delay-ms",
@@ -124,41 +118,16 @@ final class BenchCommand implements Runnable {
         String size;
 
         @Option(
-                names = "--partitions",
-                defaultValue = "4",
-                description = "Input partitions (default: ${DEFAULT-VALUE}).")
-        int partitions;
-
-        @Option(names = "--cameras", defaultValue = "8", description = "Sources (keys) (default: ${DEFAULT-VALUE}).")
-        int cameras;
-
-        @Option(
                 names = "--latency-run",
                 defaultValue = "30s",
                 converter = DurationConverter.class,
                 description = "How long to offer half the maximum load (default: ${DEFAULT-VALUE}).")
         java.time.Duration latencyRun;
 
-        @Option(
-                names = "--threads",
-                defaultValue = "0",
-                description = "libtorch intra-op threads for the whole run, as inference.threads; 0 for one fewer"
-                        + " than the available processors, at least 1 (default: ${DEFAULT-VALUE}).")
-        int threads;
-
         @Override
         public Integer call() throws Exception {
-            if (threads < 0) {
-                throw new picocli.CommandLine.ParameterException(
-                        spec.commandLine(), "--threads must be >= 0, got " + threads);
-            }
-            // The same rule as the processor's inference.threads, applied before (a) so both parts share it.
-            io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(
-                    threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
-            java.nio.file.Path dir = model != null
-                    ? model
-                    : java.nio.file.Path.of(System.getProperty("vision.home", "."))
-                            .resolve("models/demo");
+            pipeline.applyThreads();
+            java.nio.file.Path dir = pipeline.modelDir();
             int[] wh;
             if (size != null) {
                 wh = ProduceCommand.parseSize(size);
@@ -169,7 +138,15 @@ final class BenchCommand implements Runnable {
             }
             io.visionstream.topology.bench.PipelineBenchmark.run(
                     new io.visionstream.topology.bench.PipelineBenchmark.Options(
-                            dir, batchSize, batchDelayMs, frames, wh[0], wh[1], partitions, cameras, latencyRun),
+                            dir,
+                            pipeline.batchSize,
+                            batchDelayMs,
+                            frames,
+                            wh[0],
+                            wh[1],
+                            pipeline.partitions,
+                            pipeline.cameras,
+                            latencyRun),
                     System.out);
             return 0;
         }
@@ -181,17 +158,14 @@ final class BenchCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {
                 "Pushes many frames (and some poison) through the embedded broker and the processor, printing",
-                "resident memory, heap after GC, JVM native memory and direct buffers at intervals, then checks",
+                "resident memory, heap after GC, JVM native memory and NIO buffer pools at intervals, then checks",
                 "that every record got exactly one outcome. Add -XX:NativeMemoryTracking=summary to",
                 "VISION_JAVA_OPTS to see the JVM's native memory."
             })
     static final class Soak implements Callable<Integer> {
 
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Option(names = "--model", description = "Model directory (default: models/demo of this checkout).")
-        java.nio.file.Path model;
+        @picocli.CommandLine.Mixin
+        PipelineOptions pipeline;
 
         @Option(
                 names = "--frames",
@@ -212,6 +186,44 @@ final class BenchCommand implements Runnable {
                 description = "Outcomes between memory samples (default: ${DEFAULT-VALUE}).")
         long sampleEvery;
 
+        @Option(
+                names = "--backlog",
+                defaultValue = "2000",
+                description = "Records sent ahead of the outcomes, at most (default: ${DEFAULT-VALUE}).")
+        int backlog;
+
+        @Override
+        public Integer call() throws Exception {
+            pipeline.applyThreads();
+            java.nio.file.Path dir = pipeline.modelDir();
+            var input = io.visionstream.inference.weights.TimmCheckpoints.readConfig(dir)
+                    .preprocess();
+            var report = io.visionstream.topology.bench.PipelineSoak.run(
+                    new io.visionstream.topology.bench.PipelineSoak.Options(
+                            dir,
+                            frames,
+                            pipeline.batchSize,
+                            pipeline.partitions,
+                            pipeline.cameras,
+                            input.width(),
+                            input.height(),
+                            poisonEvery,
+                            sampleEvery,
+                            backlog),
+                    System.out);
+            return report.verification().clean() ? 0 : 1;
+        }
+    }
+
+    /** Options the pipeline benchmarks share. */
+    static final class PipelineOptions {
+
+        @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--model", description = "Model directory (default: models/demo of this checkout).")
+        java.nio.file.Path model;
+
         @Option(names = "--batch-size", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batchSize;
 
@@ -225,47 +237,28 @@ final class BenchCommand implements Runnable {
         int cameras;
 
         @Option(
-                names = "--backlog",
-                defaultValue = "2000",
-                description = "Records sent ahead of the outcomes, at most (default: ${DEFAULT-VALUE}).")
-        int backlog;
-
-        @Option(
                 names = "--threads",
                 defaultValue = "0",
                 description = "libtorch intra-op threads for the whole run, as inference.threads; 0 for one fewer"
                         + " than the available processors, at least 1 (default: ${DEFAULT-VALUE}).")
         int threads;
 
-        @Override
-        public Integer call() throws Exception {
+        java.nio.file.Path modelDir() {
+            return model != null
+                    ? model
+                    : java.nio.file.Path.of(System.getProperty("vision.home", "."))
+                            .resolve("models/demo");
+        }
+
+        /** The processor's rule for inference.threads, applied before anything runs so every part shares it. */
+        void applyThreads() {
             if (threads < 0) {
                 throw new picocli.CommandLine.ParameterException(
                         spec.commandLine(), "--threads must be >= 0, got " + threads);
             }
-            // The same rule as the processor's inference.threads, applied before (a) so both parts share it.
             io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(
-                    threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
-            java.nio.file.Path dir = model != null
-                    ? model
-                    : java.nio.file.Path.of(System.getProperty("vision.home", "."))
-                            .resolve("models/demo");
-            var input = io.visionstream.inference.weights.TimmCheckpoints.readConfig(dir)
-                    .preprocess();
-            var report = io.visionstream.topology.bench.PipelineSoak.run(
-                    new io.visionstream.topology.bench.PipelineSoak.Options(
-                            dir,
-                            frames,
-                            batchSize,
-                            partitions,
-                            cameras,
-                            input.width(),
-                            input.height(),
-                            poisonEvery,
-                            sampleEvery,
-                            backlog),
-                    System.out);
-            return report.verification().clean() ? 0 : 1;
+                    io.visionstream.topology.config.VisionConfig.intraOpThreads(
+                            threads, Runtime.getRuntime().availableProcessors()));
         }
     }
 }

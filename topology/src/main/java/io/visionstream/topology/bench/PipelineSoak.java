@@ -49,7 +49,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * The memory soak of the whole pipeline: frames (and, optionally, a poison record every so often) go
  * through the embedded broker and the processor, as fast as it takes them, with a bounded backlog; at
  * intervals it prints the process's resident set, the heap after a collection, the JVM's own native
- * memory (when the JVM runs with {@code -XX:NativeMemoryTracking=summary}) and direct buffers. At the end
+ * memory (when the JVM runs with {@code -XX:NativeMemoryTracking=summary}) and the NIO buffer pools
+ * (direct and mapped: the broker's memory-mapped index files are in the latter). At the end
  * the verifier checks that every frame got exactly one outcome, and the growth of each figure from the
  * first sample after warm-up to the last is printed.
  *
@@ -91,7 +92,7 @@ public final class PipelineSoak {
 
     /** One memory sample. Native JVM memory is -1 when native memory tracking is off. */
     public record Sample(
-            long outcomes, double seconds, long rssBytes, long heapUsedBytes, long jvmNativeBytes, long directBytes) {}
+            long outcomes, double seconds, long rssBytes, long heapUsedBytes, long jvmNativeBytes, long bufferBytes) {}
 
     /** What the soak measured. */
     public record Report(List<Sample> samples, Verification verification, double framesPerSecond) {
@@ -188,7 +189,7 @@ public final class PipelineSoak {
                 "RSS MiB",
                 "heap MiB (gc)",
                 "JVM native",
-                "direct MiB");
+                "buffers MiB");
         samples.add(sample(0, started, out));
         producer.start();
         long nextSample = o.sampleEvery();
@@ -286,12 +287,12 @@ public final class PipelineSoak {
     private static Sample sample(long outcomes, long started, PrintStream out) throws IOException {
         System.gc();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        long direct = 0;
+        long buffers = 0;
         for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            direct += Math.max(0, pool.getMemoryUsed());
+            buffers += Math.max(0, pool.getMemoryUsed());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        Sample s = new Sample(outcomes, seconds, rssBytes(), heap.getUsed(), jvmNativeBytes(), direct);
+        Sample s = new Sample(outcomes, seconds, rssBytes(), heap.getUsed(), jvmNativeBytes(), buffers);
         out.printf(
                 Locale.ROOT,
                 "%10d %8.1f %10.1f %12.1f %14.1f %12s %12.1f%n",
@@ -301,7 +302,7 @@ public final class PipelineSoak {
                 mib(s.rssBytes()),
                 mib(s.heapUsedBytes()),
                 s.jvmNativeBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f MiB", mib(s.jvmNativeBytes())),
-                mib(s.directBytes()));
+                mib(s.bufferBytes()));
         return s;
     }
 
@@ -311,7 +312,7 @@ public final class PipelineSoak {
         out.printf(Locale.ROOT, "throughput: %.1f outcomes/s over the whole soak%n", r.framesPerSecond());
         out.printf(
                 Locale.ROOT,
-                "growth from %d to %d outcomes: RSS %+.1f MiB, heap after GC %+.1f MiB%s, direct %+.1f MiB;"
+                "growth from %d to %d outcomes: RSS %+.1f MiB, heap after GC %+.1f MiB%s, buffers %+.1f MiB;"
                         + " peak RSS %.1f MiB%n",
                 base.outcomes(),
                 last.outcomes(),
@@ -323,7 +324,7 @@ public final class PipelineSoak {
                                 Locale.ROOT,
                                 ", JVM native %+.1f MiB",
                                 mib(last.jvmNativeBytes() - base.jvmNativeBytes())),
-                mib(last.directBytes() - base.directBytes()),
+                mib(last.bufferBytes() - base.bufferBytes()),
                 mib(r.samples().stream().mapToLong(Sample::rssBytes).max().orElse(0)));
         r.verification().lines().forEach(out::println);
     }

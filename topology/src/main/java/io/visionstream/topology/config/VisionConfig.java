@@ -301,7 +301,8 @@ public record VisionConfig(
         return intraOpThreads(inferenceThreads, Runtime.getRuntime().availableProcessors());
     }
 
-    static int intraOpThreads(int setting, int processors) {
+    /** {@code inference.threads} {@code setting} on a machine with {@code processors} processors. */
+    public static int intraOpThreads(int setting, int processors) {
         return setting > 0 ? setting : Math.max(1, processors - 1);
     }
 
