@@ -92,7 +92,13 @@ public final class PipelineSoak {
 
     /** One memory sample. Native JVM memory is -1 when native memory tracking is off. */
     public record Sample(
-            long outcomes, double seconds, long rssBytes, long heapUsedBytes, long jvmNativeBytes, long bufferBytes) {}
+            long outcomes,
+            double seconds,
+            long rssBytes,
+            long heapUsedBytes,
+            long heapCommittedBytes,
+            long jvmNativeBytes,
+            long bufferBytes) {}
 
     /** What the soak measured. */
     public record Report(List<Sample> samples, Verification verification, double framesPerSecond) {
@@ -182,12 +188,13 @@ public final class PipelineSoak {
         long started = System.nanoTime();
         out.printf(
                 Locale.ROOT,
-                "%10s %8s %10s %12s %14s %12s %12s%n",
+                "%10s %8s %10s %12s %14s %14s %12s %12s%n",
                 "outcomes",
                 "seconds",
                 "frames/s",
                 "RSS MiB",
                 "heap MiB (gc)",
+                "heap committed",
                 "JVM native",
                 "buffers MiB");
         samples.add(sample(0, started, out));
@@ -292,15 +299,17 @@ public final class PipelineSoak {
             buffers += Math.max(0, pool.getMemoryUsed());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        Sample s = new Sample(outcomes, seconds, rssBytes(), heap.getUsed(), jvmNativeBytes(), buffers);
+        Sample s = new Sample(
+                outcomes, seconds, rssBytes(), heap.getUsed(), heap.getCommitted(), jvmNativeBytes(), buffers);
         out.printf(
                 Locale.ROOT,
-                "%10d %8.1f %10.1f %12.1f %14.1f %12s %12.1f%n",
+                "%10d %8.1f %10.1f %12.1f %14.1f %14.1f %12s %12.1f%n",
                 s.outcomes(),
                 s.seconds(),
                 seconds > 0 ? s.outcomes() / seconds : 0.0,
                 mib(s.rssBytes()),
                 mib(s.heapUsedBytes()),
+                mib(s.heapCommittedBytes()),
                 s.jvmNativeBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f MiB", mib(s.jvmNativeBytes())),
                 mib(s.bufferBytes()));
         return s;
