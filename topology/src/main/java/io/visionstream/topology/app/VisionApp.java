@@ -62,17 +62,25 @@ public final class VisionApp implements Runnable {
         return exit;
     }
 
-    /** {@code text} with the value of every {@code KEY=VALUE} argument whose key is secret replaced. */
+    /**
+     * {@code text} with the value of every {@code KEY=VALUE} argument replaced whose key is secret or whose
+     * value looks like one (it mentions a password: a mistyped {@code sasl.jass.config} still carries
+     * one), and the user info of every URL masked.
+     */
     static String maskSecretValues(String text, String[] args) {
         String masked = text;
         for (String arg : args) {
             String setting = arg.startsWith("--set=") ? arg.substring("--set=".length()) : arg;
             int eq = setting.indexOf('=');
-            if (eq > 0 && eq < setting.length() - 1 && Secrets.isSecret(setting.substring(0, eq))) {
-                masked = masked.replace(setting.substring(eq + 1), "[hidden]");
+            if (eq > 0 && eq < setting.length() - 1) {
+                String value = setting.substring(eq + 1);
+                if (Secrets.isSecret(setting.substring(0, eq))
+                        || value.toLowerCase(java.util.Locale.ROOT).contains("password")) {
+                    masked = masked.replace(value, "[hidden]");
+                }
             }
         }
-        return masked;
+        return Secrets.withoutUserInfo(masked);
     }
 
     /**

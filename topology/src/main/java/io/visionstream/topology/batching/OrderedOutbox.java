@@ -10,10 +10,10 @@ import java.util.function.BiConsumer;
  * input's per-key order even though some outcomes (a dead letter, a skipped frame) are known at once and
  * others (an inference result) only after a batch runs.
  *
- * <p>Positions are normally reserved in increasing order. One may also be reserved below positions still
- * waiting: under at-least-once, records redelivered after a restore can lie between frames resumed from
- * the store; the late one is then released before the later ones, as its offset says. Not thread-safe:
- * one instance per task, used from the task's stream thread.
+ * <p>Positions are reserved in increasing order ({@link #reserve}). After an at-least-once restore, records
+ * the input delivers again can lie between frames resumed from the store: {@link #reserveLate} takes
+ * those, and the late one is released before the later ones, as its offset says. Not thread-safe: one
+ * instance per task, used from the task's stream thread.
  *
  * @param <O> an outcome
  */
@@ -23,16 +23,34 @@ public final class OrderedOutbox<O> {
     private static final Object WAITING = new Object();
 
     private final TreeMap<Long, Object> slots = new TreeMap<>();
+    private long highestReserved = Long.MIN_VALUE;
 
     /**
      * Reserves a place for the outcome of {@code position}.
      *
-     * @throws IllegalArgumentException if {@code position} is reserved and not yet released
+     * @throws IllegalArgumentException if {@code position} is not greater than every position reserved
+     *     before: outcomes could then no longer be released in input order
      */
     public void reserve(long position) {
+        if (position <= highestReserved) {
+            throw new IllegalArgumentException("positions must increase: " + position + " after " + highestReserved);
+        }
+        highestReserved = position;
+        slots.put(position, WAITING);
+    }
+
+    /**
+     * Reserves a place for {@code position}, which may lie below positions reserved before (a record
+     * delivered again after an at-least-once restore); it is released in position order among those
+     * still waiting.
+     *
+     * @throws IllegalArgumentException if {@code position} is reserved and not yet released
+     */
+    public void reserveLate(long position) {
         if (slots.containsKey(position)) {
             throw new IllegalArgumentException("position " + position + " is already reserved");
         }
+        highestReserved = Math.max(highestReserved, position);
         slots.put(position, WAITING);
     }
 
@@ -87,5 +105,6 @@ public final class OrderedOutbox<O> {
     /** Forgets everything, e.g. when the task closes; durable state restores what was unreleased. */
     public void clear() {
         slots.clear();
+        highestReserved = Long.MIN_VALUE;
     }
 }

@@ -335,6 +335,8 @@ public final class PipelineBenchmark {
         s.put("schema.registry.url", registry);
         s.put("model.dir", o.modelDir().toString());
         s.put("application.id", app);
+        // The processor applies inference.threads process-wide: keep the setting the engine part ran with.
+        s.put("inference.threads", String.valueOf(io.visionstream.inference.engine.InferenceEngines.intraOpThreads()));
         s.put("input.topic", app + "-frames");
         s.put("predictions.topic", app + "-predictions");
         s.put("embeddings.topic", app + "-embeddings");

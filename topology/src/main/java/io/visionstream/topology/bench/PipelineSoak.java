@@ -184,6 +184,25 @@ public final class PipelineSoak {
         Thread producer = new Thread(
                 () -> produce(o, kafka, config, registry, jpegs, outcomes, producerFailure), "soak-producer");
         producer.setDaemon(true);
+        try {
+            return soakWith(o, kafka, config, outcomes, producerFailure, producer, processor, out);
+        } finally {
+            // On a failure the producer may be waiting for the backlog to drain: stop it and its client.
+            producer.interrupt();
+            producer.join(Duration.ofSeconds(30).toMillis());
+        }
+    }
+
+    private static Report soakWith(
+            Options o,
+            EmbeddedKafkaCluster kafka,
+            VisionConfig config,
+            AtomicLong outcomes,
+            AtomicReference<Exception> producerFailure,
+            Thread producer,
+            VisionProcessor processor,
+            PrintStream out)
+            throws Exception {
         List<Sample> samples = new ArrayList<>();
         long started = System.nanoTime();
         out.printf(
@@ -353,6 +372,8 @@ public final class PipelineSoak {
         s.put("schema.registry.url", registry);
         s.put("model.dir", o.modelDir().toString());
         s.put("application.id", "soak");
+        // The processor applies inference.threads process-wide: keep the setting the run was started with.
+        s.put("inference.threads", String.valueOf(io.visionstream.inference.engine.InferenceEngines.intraOpThreads()));
         s.put("max.batch.size", String.valueOf(o.batchSize()));
         s.put("topics.partitions", String.valueOf(o.partitions()));
         s.put("state.dir", Files.createTempDirectory("vision-soak").toString());

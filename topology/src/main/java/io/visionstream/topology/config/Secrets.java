@@ -69,7 +69,8 @@ public final class Secrets {
         return out;
     }
 
-    private static String withoutUserInfo(String value) {
+    /** {@code text} with the user info of every URL in it masked. */
+    public static String withoutUserInfo(String value) {
         return value == null
                 ? null
                 : URL_USER_INFO.matcher(value).replaceAll(Matcher.quoteReplacement("://" + MASK + "@"));

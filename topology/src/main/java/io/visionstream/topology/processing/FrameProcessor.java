@@ -108,12 +108,17 @@ final class FrameProcessor
                 .orElseThrow(() -> new IllegalStateException("frame records must come from a source topic"));
         InputRecord in = new InputRecord(
                 source.topic(), source.partition(), source.offset(), record.key(), record.value(), record.timestamp());
+        boolean restoring = !resumed.isEmpty();
         if (redeliveredAfterResume(in.offset())) {
             batcher.deliverFinished();
             forwardFinished();
             return;
         }
-        outbox.reserve(in.offset());
+        if (restoring) {
+            outbox.reserveLate(in.offset());
+        } else {
+            outbox.reserve(in.offset());
+        }
         pending.put(in.offset(), in.toStoreValue());
         handle(in);
         batcher.deliverFinished();

@@ -3,11 +3,15 @@ package io.visionstream.topology.processing;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.topics.FrameSizing;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 
 /** The Kafka Streams properties of the processor, built from its config. */
 public final class StreamsProperties {
+
+    /** The producer transaction timeout unless configured: room for slow batches behind others. */
+    static final int TRANSACTION_TIMEOUT_MS = 60_000;
 
     private StreamsProperties() {}
 
@@ -32,6 +36,13 @@ public final class StreamsProperties {
         // from the store. Continuing would leave frames in the outbox that never complete.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
         props.putAll(new FrameSizing(config.maxFrameBytes()).streamsClientOverrides());
+        // Under exactly-once a stream thread's transaction stays open while it waits for its oldest batch
+        // (max.inflight.batches back-pressure), which may queue behind other threads' batches on the one
+        // inference thread: Kafka Streams' 10 s transaction timeout is too short for a slow model on CPU.
+        String txTimeout = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        if (!props.containsKey(txTimeout) && !props.containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
+            props.put(txTimeout, TRANSACTION_TIMEOUT_MS);
+        }
         return props;
     }
 }

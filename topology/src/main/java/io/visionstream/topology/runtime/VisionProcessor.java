@@ -65,8 +65,8 @@ public final class VisionProcessor implements AutoCloseable {
         log.info("Starting with {}", config.describe());
         EngineOptions options = new EngineOptions(
                 config.topK(), Precision.valueOf(config.precision().toUpperCase(Locale.ROOT)), config.device());
-        InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
         InferenceEngines.setIntraOpThreads(config.intraOpThreads());
+        InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
         // One thread feeds the model batches from every stream thread, in the order they closed; the
         // stream threads meanwhile read, decode and commit. The engine runs one batch at a time anyway.
         ExecutorService inference = Executors.newSingleThreadExecutor(runnable -> {
@@ -171,12 +171,13 @@ public final class VisionProcessor implements AutoCloseable {
     public void close() {
         streams.close(Duration.ofSeconds(30));
         stopped.countDown();
-        // Batches still queued belong to tasks that are closed: their frames wait in the store. Let the
-        // running one finish before the model goes away.
-        inference.shutdownNow();
+        // Queued batches still run (at most max.inflight.batches per stream thread): a stream thread that
+        // Kafka Streams' close timed out on may be waiting for one, and their frames are in the store
+        // anyway. The engine closes after the last batch; its lock would make it wait regardless.
+        inference.shutdown();
         try {
-            if (!inference.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("The model did not finish its last batch within 30 s; closing it anyway");
+            if (!inference.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("The queued batches did not finish within 60 s; closing the model after the running one");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -128,4 +128,19 @@ class RunCommandTest {
                 .isEqualTo("Unknown options: '--sett', 'sasl.jaas.config=[hidden]'%nPossible solutions: --set%n"
                         .formatted());
     }
+
+    @Test
+    void aMistypedSecretKeyOrARegistryUrlWithUserInfoIsNotEchoedByAUsageError() {
+        CommandLine cli = VisionApp.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter()));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(
+                "run", "--sett", "sasl.jass.config=" + JAAS, "schema.registry.url=http://svc:Url-S3cret@registry:8081");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo(("Unknown options: '--sett', 'sasl.jass.config=[hidden]',"
+                                + " 'schema.registry.url=http://[hidden]@registry:8081'%nPossible solutions: --set%n")
+                        .formatted())
+                .doesNotContain("Url-S3cret");
+    }
 }

@@ -44,9 +44,20 @@ class OrderedOutboxTest {
     }
 
     @Test
-    void aPositionStillWaitingCannotBeReservedAgain() {
+    void positionsMustIncrease() {
         outbox.reserve(10);
         assertThatThrownBy(() -> outbox.reserve(10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("positions must increase: 10 after 10");
+        assertThatThrownBy(() -> outbox.reserve(9))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("positions must increase: 9 after 10");
+    }
+
+    @Test
+    void aPositionStillWaitingCannotBeReservedLateAgain() {
+        outbox.reserve(10);
+        assertThatThrownBy(() -> outbox.reserveLate(10))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("position 10 is already reserved");
         assertThat(outbox.isReserved(10)).isTrue();
@@ -57,7 +68,7 @@ class OrderedOutboxTest {
     void aLatePositionIsReleasedBeforeTheLaterOnesStillWaiting() {
         outbox.reserve(87);
         outbox.reserve(90);
-        outbox.reserve(88); // redelivered after a restore, between two resumed frames
+        outbox.reserveLate(88); // redelivered after a restore, between two resumed frames
         outbox.complete(90, "c");
         outbox.complete(87, "a");
         assertThat(drain()).isEqualTo(1);
