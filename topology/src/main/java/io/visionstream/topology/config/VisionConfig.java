@@ -294,8 +294,9 @@ public record VisionConfig(
     /**
      * The intra-op threads to give libtorch: {@code inference.threads}, or for 0 one fewer than the
      * available processors (at least 1), so that the stream threads, the Kafka clients and whatever else
-     * shares the machine (often a broker) keep a core while the model runs; measured on 2 cores, that
-     * raised the whole pipeline's rate although the engine alone is faster with both.
+     * shares the machine (often a broker) keep a core while the model runs. Measured on 2 cores with an
+     * in-process broker, the whole pipeline ran at the same rate with one thread as with two, since the
+     * rest of it needs about a core: the model gives up nothing.
      */
     public int intraOpThreads() {
         return intraOpThreads(inferenceThreads, Runtime.getRuntime().availableProcessors());
