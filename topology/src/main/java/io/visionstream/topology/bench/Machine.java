@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The machine a benchmark ran on, printed with its numbers. */
+/** The machine a benchmark ran on, and the libtorch threads it used, printed with its numbers. */
 final class Machine {
 
     private Machine() {}
@@ -23,13 +23,14 @@ final class Machine {
         }
         return String.format(
                 Locale.ROOT,
-                "machine: %d cores, %s, %d MiB max heap; %s %s%n%s",
+                "machine: %d cores, %s, %d MiB max heap; %s %s%n%s%nlibtorch intra-op threads: %d (inference.threads)",
                 Runtime.getRuntime().availableProcessors(),
                 cpu,
                 Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.vm.name"),
                 System.getProperty("java.version"),
-                loadAverage("load average at start"));
+                loadAverage("load average at start"),
+                io.visionstream.inference.engine.InferenceEngines.intraOpThreads());
     }
 
     static String loadAverage(String label) {

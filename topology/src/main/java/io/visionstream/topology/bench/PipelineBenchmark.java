@@ -101,10 +101,6 @@ public final class PipelineBenchmark {
         out.println(Machine.describe());
         out.printf(
                 Locale.ROOT,
-                "libtorch intra-op threads: %d (inference.threads)%n",
-                io.visionstream.inference.engine.InferenceEngines.intraOpThreads());
-        out.printf(
-                Locale.ROOT,
                 "settings: model %s, batch %d, delay %d ms, %d frames %dx%d JPEG, %d partitions%n",
                 o.modelDir(),
                 o.batchSize(),

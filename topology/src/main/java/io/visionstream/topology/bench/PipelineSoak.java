@@ -125,10 +125,6 @@ public final class PipelineSoak {
         out.println(Machine.describe());
         out.printf(
                 Locale.ROOT,
-                "libtorch intra-op threads: %d (inference.threads)%n",
-                io.visionstream.inference.engine.InferenceEngines.intraOpThreads());
-        out.printf(
-                Locale.ROOT,
                 "settings: model %s, %d records (%s), batch %d, %d partitions, %d sources, %dx%d JPEG,"
                         + " backlog <= %d%n",
                 o.modelDir(),

@@ -109,18 +109,15 @@ final class FrameProcessor
         InputRecord in = new InputRecord(
                 source.topic(), source.partition(), source.offset(), record.key(), record.value(), record.timestamp());
         boolean restoring = !resumed.isEmpty();
-        if (redeliveredAfterResume(in.offset())) {
-            batcher.deliverFinished();
-            forwardFinished();
-            return;
+        if (!redeliveredAfterResume(in.offset())) {
+            if (restoring) {
+                outbox.reserveLate(in.offset());
+            } else {
+                outbox.reserve(in.offset());
+            }
+            pending.put(in.offset(), in.toStoreValue());
+            handle(in);
         }
-        if (restoring) {
-            outbox.reserveLate(in.offset());
-        } else {
-            outbox.reserve(in.offset());
-        }
-        pending.put(in.offset(), in.toStoreValue());
-        handle(in);
         batcher.deliverFinished();
         forwardFinished();
     }
