@@ -239,8 +239,8 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--threads",
                 defaultValue = "0",
-                description = "libtorch intra-op threads for the whole run, as inference.threads; 0 for one fewer"
-                        + " than the available processors, at least 1 (default: ${DEFAULT-VALUE}).")
+                description = "libtorch intra-op threads for the whole run, as inference.threads; 0 keeps libtorch's"
+                        + " default (default: ${DEFAULT-VALUE}).")
         int threads;
 
         java.nio.file.Path modelDir() {
@@ -250,15 +250,15 @@ final class BenchCommand implements Runnable {
                             .resolve("models/demo");
         }
 
-        /** The processor's rule for inference.threads, applied before anything runs so every part shares it. */
+        /** Sets inference.threads before anything runs, so every part of the benchmark shares it. */
         void applyThreads() {
             if (threads < 0) {
                 throw new picocli.CommandLine.ParameterException(
                         spec.commandLine(), "--threads must be >= 0, got " + threads);
             }
-            io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(
-                    io.visionstream.topology.config.VisionConfig.intraOpThreads(
-                            threads, Runtime.getRuntime().availableProcessors()));
+            if (threads > 0) {
+                io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(threads);
+            }
         }
     }
 }

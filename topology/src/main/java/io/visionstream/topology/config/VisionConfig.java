@@ -29,8 +29,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param maxBatchDelayMs {@code max.batch.delay.ms}: how long the oldest frame of a batch may wait
  * @param maxInFlightBatches {@code max.inflight.batches}: closed batches a stream thread may have running
  *     or queued for the model while it goes on reading and preparing frames
- * @param inferenceThreads {@code inference.threads}: libtorch intra-op threads, process-wide; 0 for one
- *     fewer than the available processors (at least 1), see {@link #intraOpThreads()}
+ * @param inferenceThreads {@code inference.threads}: libtorch intra-op threads, process-wide; 0 keeps
+ *     libtorch's default (one per physical core)
  * @param maxFrameAgeMs {@code max.frame.age.ms}: frames older than this on arrival are skipped, 0 = never
  * @param maxFrameBytes {@code max.frame.bytes}: the largest frame record accepted; sizes the clients
  * @param maxImagePixels {@code max.image.pixels}: decoded images above this many pixels are refused
@@ -289,22 +289,6 @@ public record VisionConfig(
                 parseInt(s, "topics.replication.factor"),
                 kafka,
                 registry);
-    }
-
-    /**
-     * The intra-op threads to give libtorch: {@code inference.threads}, or for 0 one fewer than the
-     * available processors (at least 1), so that the stream threads, the Kafka clients and whatever else
-     * shares the machine (often a broker) keep a core while the model runs. Measured on 2 cores with an
-     * in-process broker, the whole pipeline ran at the same rate with one thread as with two, since the
-     * rest of it needs about a core: the model gives up nothing.
-     */
-    public int intraOpThreads() {
-        return intraOpThreads(inferenceThreads, Runtime.getRuntime().availableProcessors());
-    }
-
-    /** {@code inference.threads} {@code setting} on a machine with {@code processors} processors. */
-    public static int intraOpThreads(int setting, int processors) {
-        return setting > 0 ? setting : Math.max(1, processors - 1);
     }
 
     /** Every setting with secrets masked, sorted, for logging at start-up. */

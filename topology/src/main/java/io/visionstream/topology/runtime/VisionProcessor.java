@@ -65,7 +65,9 @@ public final class VisionProcessor implements AutoCloseable {
         log.info("Starting with {}", config.describe());
         EngineOptions options = new EngineOptions(
                 config.topK(), Precision.valueOf(config.precision().toUpperCase(Locale.ROOT)), config.device());
-        InferenceEngines.setIntraOpThreads(config.intraOpThreads());
+        if (config.inferenceThreads() > 0) {
+            InferenceEngines.setIntraOpThreads(config.inferenceThreads());
+        }
         InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
         // One thread feeds the model batches from every stream thread, in the order they closed; the
         // stream threads meanwhile read, decode and commit. The engine runs one batch at a time anyway.

@@ -68,14 +68,6 @@ class VisionConfigTest {
     }
 
     @Test
-    void intraOpThreadsDefaultToOneFewerThanTheProcessorsAndAtLeastOne() {
-        assertThat(VisionConfig.intraOpThreads(0, 2)).isEqualTo(1);
-        assertThat(VisionConfig.intraOpThreads(0, 1)).isEqualTo(1);
-        assertThat(VisionConfig.intraOpThreads(0, 16)).isEqualTo(15);
-        assertThat(VisionConfig.intraOpThreads(4, 16)).isEqualTo(4);
-    }
-
-    @Test
     void anOutOfRangeValueNamesTheRange() {
         assertThatThrownBy(() -> VisionConfig.from(with("max.batch.size", "0")))
                 .hasMessage("max.batch.size must be between 1 and 4096, got 0");
