@@ -29,6 +29,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
 
 /**
@@ -38,15 +41,20 @@ import java.util.stream.IntStream;
  * <p>Each {@link #infer} call creates its arrays in a sub-manager of the model's manager and closes it
  * before returning, so native memory stays flat over any number of batches.
  *
- * <p>Thread-safety: safe for concurrent callers; calls are serialised by an internal lock (one batch
- * runs at a time, using all of libtorch's intra-op threads). Callers wanting parallelism should batch.
+ * <p>Thread-safety: safe for concurrent callers, and batches from different threads run concurrently:
+ * each forward runs on its caller's thread with that thread's libtorch intra-op threads (see {@link
+ * InferenceEngines#setIntraOpThreads}), over the one shared, frozen set of weights. On a CPU, several
+ * callers with one intra-op thread each keep every core busy without the barrier stalls of one
+ * parallel region spread over cores that other work also wants. {@link #close} waits for running
+ * batches.
  */
 public final class DjlVitEngine implements InferenceEngine {
 
     /** The {@link ModelInfo#backend()} of this engine. */
     public static final String BACKEND = "djl-pytorch";
 
-    private final Object lock = new Object();
+    // infer() holds the read lock so that batches run side by side; close() takes the write lock
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final NDManager manager;
     private final VisionTransformer model;
     // The backbone + classifier + dense head, when the model directory has a dense head; the backbone
@@ -56,9 +64,10 @@ public final class DjlVitEngine implements InferenceEngine {
     private final int topK;
     private final DataType dataType;
     private boolean closed;
-    // reused input staging (guarded by lock): a fresh direct buffer per batch would only be freed when
-    // the GC gets round to it, so resident memory would track GC timing instead of the work in flight
-    private ByteBuffer staging = ByteBuffer.allocateDirect(0);
+    // reused input staging, one buffer per concurrent batch at most: a fresh direct buffer per batch
+    // would only be freed when the GC gets round to it, so resident memory would track GC timing
+    // instead of the work in flight
+    private final ConcurrentLinkedDeque<ByteBuffer> staging = new ConcurrentLinkedDeque<>();
 
     private DjlVitEngine(
             NDManager manager, VisionTransformer model, VisionModel segmenting, ModelInfo info, EngineOptions options) {
@@ -245,13 +254,15 @@ public final class DjlVitEngine implements InferenceEngine {
                     info.width(),
                     expected));
         }
-        synchronized (lock) {
+        lifecycle.readLock().lock();
+        try {
             if (closed) {
                 throw new IllegalStateException("engine is closed");
             }
+            ByteBuffer buffer = stagingFor(chwBatch.length);
             try (NDManager batch = manager.newSubManager()) {
                 NDArray x = batch.create(
-                        stage(chwBatch),
+                        stage(buffer, chwBatch),
                         new Shape(batchSize, info.channels(), info.height(), info.width()),
                         DataType.FLOAT32);
                 if (dataType != DataType.FLOAT32) {
@@ -276,17 +287,33 @@ public final class DjlVitEngine implements InferenceEngine {
                         ? new float[0]
                         : logitsArray.toType(DataType.FLOAT32, false).toFloatArray();
                 return toResults(batchSize, logits, embeddings, classMaps);
+            } finally {
+                // libtorch read the buffer in place; the arrays over it are closed with the sub-manager
+                staging.push(buffer);
             }
+        } finally {
+            lifecycle.readLock().unlock();
         }
     }
 
-    /** Copies the batch into the reused direct buffer; on CPU libtorch reads it in place. */
-    private ByteBuffer stage(float[] chwBatch) {
-        int bytes = Math.multiplyExact(chwBatch.length, Float.BYTES);
-        if (staging.capacity() < bytes) {
-            staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    /**
+     * A free staging buffer of at least {@code floats} floats: a pooled one when one is large enough,
+     * else a new one (the pool holds at most one buffer per batch that ever ran at the same time).
+     */
+    private ByteBuffer stagingFor(int floats) {
+        int bytes = Math.multiplyExact(floats, Float.BYTES);
+        ByteBuffer pooled = staging.poll();
+        if (pooled != null && pooled.capacity() >= bytes) {
+            return pooled;
         }
-        ByteBuffer view = staging.duplicate().order(ByteOrder.nativeOrder());
+        // a too-small buffer is dropped; the GC frees it
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /** Copies the batch into {@code buffer}; on CPU libtorch reads it in place. */
+    private static ByteBuffer stage(ByteBuffer buffer, float[] chwBatch) {
+        int bytes = chwBatch.length * Float.BYTES;
+        ByteBuffer view = buffer.duplicate().order(ByteOrder.nativeOrder());
         view.clear().limit(bytes);
         view.asFloatBuffer().put(chwBatch);
         return view;
@@ -337,11 +364,15 @@ public final class DjlVitEngine implements InferenceEngine {
 
     @Override
     public void close() {
-        synchronized (lock) {
+        lifecycle.writeLock().lock();
+        try {
             if (!closed) {
                 closed = true;
                 manager.close();
+                staging.clear();
             }
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 }

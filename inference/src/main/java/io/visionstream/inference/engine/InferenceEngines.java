@@ -22,10 +22,12 @@ public final class InferenceEngines {
     }
 
     /**
-     * Sets how many threads libtorch uses inside one operation (its intra-op pool, {@code
-     * torch.set_num_threads}). Process-wide: every engine in this JVM shares the pool. Fewer threads than
-     * cores leave room for the threads that feed the model (Kafka clients, decoding, an in-process
-     * broker) and avoid the stalls a parallel region suffers when one of its threads is descheduled.
+     * Sets how many threads libtorch uses inside one operation ({@code torch.set_num_threads}) for the
+     * calling thread and for every thread that runs its first libtorch operation afterwards; threads
+     * that already ran one keep their count. Call it on each inference thread before its first batch to
+     * be sure. Fewer threads than cores leave room for the threads that feed the model (Kafka clients,
+     * decoding, an in-process broker) and avoid the stalls a parallel region suffers when one of its
+     * threads is descheduled.
      *
      * @throws IllegalArgumentException unless {@code threads} is at least 1
      */

@@ -14,9 +14,17 @@ import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.weights.PreprocessSettings;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,12 +95,10 @@ class DenseEngineTest {
                 for (int i = 0; i < 2; i++) {
                     ImageResult image = result.get(i);
                     assertThat(image.classMap()).hasSize(32 * 32);
-                    assertThat(image.classMap())
-                            .isEqualTo(java.util.Arrays.copyOfRange(expectedMaps, i * 1024, (i + 1) * 1024));
+                    assertThat(image.classMap()).isEqualTo(Arrays.copyOfRange(expectedMaps, i * 1024, (i + 1) * 1024));
                     assertThat(image.logits())
                             .containsExactly(
-                                    java.util.Arrays.copyOfRange(expectedLogits, i * 4, (i + 1) * 4),
-                                    org.assertj.core.data.Offset.offset(1e-5f));
+                                    Arrays.copyOfRange(expectedLogits, i * 4, (i + 1) * 4), Offset.offset(1e-5f));
                 }
                 // Random weights still give more than one class somewhere, so the map is not trivially constant.
                 byte first = result.get(0).classMap()[0];
@@ -120,6 +126,69 @@ class DenseEngineTest {
             assertThat(engine.info().segmentationClasses()).isEmpty();
             assertThat(engine.infer(new float[3 * 32 * 32], 1).get(0).classMap())
                     .isEmpty();
+        }
+    }
+
+    @Test
+    void batchesFromConcurrentCallersGiveTheSameResultsAsOneAtATime() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            saveRandomModel(manager);
+        }
+        int callers = 4;
+        int batchesEach = 6;
+        SplittableRandom random = new SplittableRandom(21);
+        float[][] inputs = new float[callers * batchesEach][];
+        for (int i = 0; i < inputs.length; i++) {
+            // batch sizes 1..3, so that staging buffers of different sizes are taken and returned
+            inputs[i] = new float[(1 + i % 3) * 3 * 32 * 32];
+            for (int j = 0; j < inputs[i].length; j++) {
+                inputs[i][j] = (float) (random.nextDouble() * 6 - 3);
+            }
+        }
+        try (InferenceEngine engine =
+                InferenceEngines.open(dir, EngineOptions.defaults().withDevice("cpu"))) {
+            BatchResult[] alone = new BatchResult[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                alone[i] = engine.infer(inputs[i], 1 + i % 3);
+            }
+            BatchResult[] together = new BatchResult[inputs.length];
+            CyclicBarrier start = new CyclicBarrier(callers);
+            ExecutorService pool = Executors.newFixedThreadPool(callers);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int c = 0; c < callers; c++) {
+                    int caller = c;
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        for (int b = 0; b < batchesEach; b++) {
+                            int i = b * callers + caller;
+                            together[i] = engine.infer(inputs[i], 1 + i % 3);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            for (int i = 0; i < inputs.length; i++) {
+                assertThat(together[i].images()).hasSameSizeAs(alone[i].images());
+                for (int k = 0; k < alone[i].images().size(); k++) {
+                    ImageResult a = alone[i].get(k);
+                    ImageResult t = together[i].get(k);
+                    assertThat(t.classMap())
+                            .as("batch %d image %d class map", i, k)
+                            .isEqualTo(a.classMap());
+                    assertThat(t.logits())
+                            .as("batch %d image %d logits", i, k)
+                            .containsExactly(a.logits(), Offset.offset(1e-5f));
+                    assertThat(t.embedding())
+                            .as("batch %d image %d embedding", i, k)
+                            .containsExactly(a.embedding(), Offset.offset(1e-5f));
+                }
+            }
         }
     }
 }
