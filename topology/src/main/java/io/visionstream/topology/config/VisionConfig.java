@@ -28,9 +28,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param maxBatchSize {@code max.batch.size}: frames per inference batch, at most
  * @param maxBatchDelayMs {@code max.batch.delay.ms}: how long the oldest frame of a batch may wait
  * @param maxInFlightBatches {@code max.inflight.batches}: closed batches a stream thread may have running
- *     or queued for the model while it goes on reading and preparing frames
- * @param inferenceThreads {@code inference.threads}: libtorch intra-op threads, process-wide; 0 keeps
- *     libtorch's default (one per physical core)
+ *     or queued for the model while it goes on reading and preparing frames; 0 means {@code
+ *     inference.workers + 1}, so that a finished worker always finds the next batch waiting (see {@link
+ *     #inFlightBatchesPerThread()})
+ * @param inferenceWorkers {@code inference.workers}: threads running closed batches side by side on the
+ *     one model (one batch per worker at a time)
+ * @param inferenceThreads {@code inference.threads}: libtorch intra-op threads of each inference worker;
+ *     0 keeps libtorch's default (one per physical core)
  * @param maxFrameAgeMs {@code max.frame.age.ms}: frames older than this on arrival are skipped, 0 = never
  * @param maxFrameBytes {@code max.frame.bytes}: the largest frame record accepted; sizes the clients
  * @param maxImagePixels {@code max.image.pixels}: decoded images above this many pixels are refused
@@ -60,6 +64,7 @@ public record VisionConfig(
         int maxBatchSize,
         long maxBatchDelayMs,
         int maxInFlightBatches,
+        int inferenceWorkers,
         int inferenceThreads,
         long maxFrameAgeMs,
         int maxFrameBytes,
@@ -112,7 +117,8 @@ public record VisionConfig(
         d.put("dead.letter.topic", "frames-dlq");
         d.put("max.batch.size", "16");
         d.put("max.batch.delay.ms", "50");
-        d.put("max.inflight.batches", "2");
+        d.put("max.inflight.batches", "0");
+        d.put("inference.workers", "1");
         d.put("inference.threads", "0");
         d.put("max.frame.age.ms", "0");
         d.put("max.frame.bytes", String.valueOf(8 << 20));
@@ -145,6 +151,7 @@ public record VisionConfig(
             "max.batch.size",
             "max.batch.delay.ms",
             "max.inflight.batches",
+            "inference.workers",
             "inference.threads",
             "max.frame.age.ms",
             "max.frame.bytes",
@@ -205,7 +212,8 @@ public record VisionConfig(
         }
         requireRange("max.batch.size", maxBatchSize, 1, 4096);
         requireRange("max.batch.delay.ms", maxBatchDelayMs, 0, 60_000);
-        requireRange("max.inflight.batches", maxInFlightBatches, 1, 64);
+        requireRange("max.inflight.batches", maxInFlightBatches, 0, 64);
+        requireRange("inference.workers", inferenceWorkers, 1, 64);
         requireRange("inference.threads", inferenceThreads, 0, 1024);
         requireRange("max.frame.age.ms", maxFrameAgeMs, 0, Long.MAX_VALUE);
         requireRange("max.frame.bytes", maxFrameBytes, 1024, 256 << 20);
@@ -271,6 +279,7 @@ public record VisionConfig(
                 parseInt(s, "max.batch.size"),
                 parseLong(s, "max.batch.delay.ms"),
                 parseInt(s, "max.inflight.batches"),
+                parseInt(s, "inference.workers"),
                 parseInt(s, "inference.threads"),
                 parseLong(s, "max.frame.age.ms"),
                 parseInt(s, "max.frame.bytes"),
@@ -291,6 +300,14 @@ public record VisionConfig(
                 registry);
     }
 
+    /**
+     * The closed batches one stream thread may have out at once: {@code max.inflight.batches}, or {@code
+     * inference.workers + 1} when that is 0.
+     */
+    public int inFlightBatchesPerThread() {
+        return maxInFlightBatches > 0 ? maxInFlightBatches : inferenceWorkers + 1;
+    }
+
     /** Every setting with secrets masked, sorted, for logging at start-up. */
     public Map<String, String> describe() {
         Map<String, String> all = new LinkedHashMap<>();
@@ -305,6 +322,7 @@ public record VisionConfig(
         all.put("max.batch.size", String.valueOf(maxBatchSize));
         all.put("max.batch.delay.ms", String.valueOf(maxBatchDelayMs));
         all.put("max.inflight.batches", String.valueOf(maxInFlightBatches));
+        all.put("inference.workers", String.valueOf(inferenceWorkers));
         all.put("inference.threads", String.valueOf(inferenceThreads));
         all.put("max.frame.age.ms", String.valueOf(maxFrameAgeMs));
         all.put("max.frame.bytes", String.valueOf(maxFrameBytes));

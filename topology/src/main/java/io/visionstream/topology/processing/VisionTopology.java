@@ -141,7 +141,7 @@ public final class VisionTopology {
                         Thread.currentThread().getName(),
                         config.maxBatchSize(),
                         config.maxBatchDelayMs(),
-                        config.maxInFlightBatches(),
+                        config.inFlightBatchesPerThread(),
                         new EngineRunner(engine, config.maxBatchSize()),
                         inference,
                         clock));

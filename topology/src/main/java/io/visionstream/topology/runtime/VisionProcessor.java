@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
@@ -69,13 +70,7 @@ public final class VisionProcessor implements AutoCloseable {
             InferenceEngines.setIntraOpThreads(config.inferenceThreads());
         }
         InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
-        // One thread feeds the model batches from every stream thread, in the order they closed; the
-        // stream threads meanwhile read, decode and commit. The engine runs one batch at a time anyway.
-        ExecutorService inference = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, config.applicationId() + "-inference");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService inference = inferenceWorkers(config);
         try {
             log.info("Model {} loaded: {}", config.modelDir(), engine.info());
             ModelIdentity model = ModelIdentity.of(config.modelDir());
@@ -101,6 +96,29 @@ public final class VisionProcessor implements AutoCloseable {
             engine.close();
             throw e;
         }
+    }
+
+    /**
+     * The inference workers: they run the batches every stream thread closes, in the order they closed,
+     * up to {@code inference.workers} at a time on the one model, while the stream threads read, decode
+     * and commit. Each worker sets its own libtorch intra-op threads before its first batch.
+     */
+    private static ExecutorService inferenceWorkers(VisionConfig config) {
+        int workers = config.inferenceWorkers();
+        int intraOp = config.inferenceThreads();
+        AtomicInteger sequence = new AtomicInteger();
+        return Executors.newFixedThreadPool(workers, runnable -> {
+            Runnable worker = intraOp > 0
+                    ? () -> {
+                        InferenceEngines.setIntraOpThreads(intraOp);
+                        runnable.run();
+                    }
+                    : runnable;
+            String name = config.applicationId() + "-inference" + (workers > 1 ? "-" + sequence.getAndIncrement() : "");
+            Thread thread = new Thread(worker, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static void ensureTopics(VisionConfig config, Properties streamsProps, boolean withMasks) {

@@ -34,7 +34,9 @@ class VisionConfigTest {
                 .isEqualTo(new VisionConfig.Topics("frames", "predictions", "embeddings", "masks", "frames-dlq"));
         assertThat(c.maxBatchSize()).isEqualTo(16);
         assertThat(c.maxBatchDelayMs()).isEqualTo(50);
-        assertThat(c.maxInFlightBatches()).isEqualTo(2);
+        assertThat(c.maxInFlightBatches()).isZero();
+        assertThat(c.inFlightBatchesPerThread()).isEqualTo(2);
+        assertThat(c.inferenceWorkers()).isEqualTo(1);
         assertThat(c.inferenceThreads()).isZero();
         assertThat(c.maxFrameAgeMs()).isZero();
         assertThat(c.maxFrameBytes()).isEqualTo(8 << 20);
@@ -73,10 +75,20 @@ class VisionConfigTest {
                 .hasMessage("max.batch.size must be between 1 and 4096, got 0");
         assertThatThrownBy(() -> VisionConfig.from(with("max.frame.bytes", "100")))
                 .hasMessage("max.frame.bytes must be between 1024 and 268435456, got 100");
-        assertThatThrownBy(() -> VisionConfig.from(with("max.inflight.batches", "0")))
-                .hasMessage("max.inflight.batches must be between 1 and 64, got 0");
+        assertThatThrownBy(() -> VisionConfig.from(with("max.inflight.batches", "-1")))
+                .hasMessage("max.inflight.batches must be between 0 and 64, got -1");
+        assertThatThrownBy(() -> VisionConfig.from(with("inference.workers", "0")))
+                .hasMessage("inference.workers must be between 1 and 64, got 0");
         assertThatThrownBy(() -> VisionConfig.from(with("inference.threads", "-1")))
                 .hasMessage("inference.threads must be between 0 and 1024, got -1");
+    }
+
+    @Test
+    void inFlightBatchesFollowTheWorkersUnlessSet() {
+        Map<String, String> s = with("inference.workers", "3");
+        assertThat(VisionConfig.from(s).inFlightBatchesPerThread()).isEqualTo(4);
+        s.put("max.inflight.batches", "2");
+        assertThat(VisionConfig.from(s).inFlightBatchesPerThread()).isEqualTo(2);
     }
 
     @Test
