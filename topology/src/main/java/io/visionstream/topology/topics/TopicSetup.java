@@ -2,6 +2,7 @@ package io.visionstream.topology.topics;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -113,8 +117,13 @@ public final class TopicSetup {
 
     /**
      * Creates topics, treating "already exists" as success (another instance got there first), and waits
-     * until every one is listed: the controller has created them when the call returns, but a broker's
-     * metadata may lag, and clients started right after would see unknown topics.
+     * until every partition of every one has a leader that serves it: the controller has created them
+     * when the call returns, but brokers apply that later, and clients started right after would see
+     * unknown topics or be told that the broker leads nothing yet. That matters beyond a retry: an
+     * idempotent producer whose first request to a new partition is refused that way while a later one
+     * is appended retries the first with OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout, and
+     * those records are lost (KAFKA-15591). The leaders are asked for each partition's end offset, which
+     * only a broker that has opened the partition's log can answer.
      */
     public static void createIfAbsent(Admin admin, Collection<NewTopic> topics) {
         if (topics.isEmpty()) {
@@ -137,10 +146,10 @@ public final class TopicSetup {
                         "create topic " + name));
         Set<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toSet());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        while (!listTopics(admin).containsAll(names)) {
+        while (!everyPartitionLed(admin, names)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        "topics " + names + " were created but not visible after " + TIMEOUT_SECONDS + " s");
+                throw new IllegalStateException("topics " + names + " were created but not every partition had a"
+                        + " leader after " + TIMEOUT_SECONDS + " s");
             }
             try {
                 Thread.sleep(50);
@@ -149,6 +158,37 @@ public final class TopicSetup {
                 throw new IllegalStateException("interrupted while waiting for topics " + names, e);
             }
         }
+    }
+
+    /** Whether every topic is listed and each of its partitions has a leader; false while any is unknown. */
+    private static boolean everyPartitionLed(Admin admin, Set<String> names) {
+        if (!listTopics(admin).containsAll(names)) {
+            return false;
+        }
+        Map<String, TopicDescription> described = call(
+                () -> {
+                    try {
+                        return admin.describeTopics(names).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                            return Map.of();
+                        }
+                        throw e;
+                    }
+                },
+                "describe topics " + names);
+        if (!described.keySet().containsAll(names)
+                || !described.values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            return false;
+        }
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        described.values().forEach(d -> d.partitions()
+                .forEach(p -> ends.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        // The admin client retries NOT_LEADER_OR_FOLLOWER itself until its API timeout.
+        call(() -> admin.listOffsets(ends).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "list offsets of " + names);
+        return true;
     }
 
     private static Set<String> listTopics(Admin admin) {
