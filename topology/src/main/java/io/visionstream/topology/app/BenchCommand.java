@@ -110,9 +110,16 @@ final class BenchCommand implements Runnable {
 
         @Option(
                 names = "--frames",
-                defaultValue = "2000",
+                defaultValue = "6000",
                 description = "Frames per throughput run (default: ${DEFAULT-VALUE}).")
         int frames;
+
+        @Option(
+                names = "--warmup-frames",
+                defaultValue = "6000",
+                description = "Frames through an untimed pipeline first, so the timed one runs on compiled code"
+                        + " (default: ${DEFAULT-VALUE}, at most --frames).")
+        int warmupFrames;
 
         @Option(names = "--size", description = "Frame size WxH (default: the model's input size).")
         String size;
@@ -146,7 +153,9 @@ final class BenchCommand implements Runnable {
                             wh[1],
                             pipeline.partitions,
                             pipeline.cameras,
-                            latencyRun),
+                            latencyRun,
+                            pipeline.workers,
+                            Math.min(warmupFrames, frames)),
                     System.out);
             return 0;
         }
@@ -209,7 +218,8 @@ final class BenchCommand implements Runnable {
                             input.height(),
                             poisonEvery,
                             sampleEvery,
-                            backlog),
+                            backlog,
+                            pipeline.workers),
                     System.out);
             return report.verification().clean() ? 0 : 1;
         }
@@ -243,6 +253,13 @@ final class BenchCommand implements Runnable {
                         + " default (default: ${DEFAULT-VALUE}).")
         int threads;
 
+        @Option(
+                names = "--workers",
+                defaultValue = "1",
+                description = "Inference workers, as inference.workers: batches run side by side on the model"
+                        + " (default: ${DEFAULT-VALUE}).")
+        int workers;
+
         java.nio.file.Path modelDir() {
             return model != null
                     ? model
@@ -255,6 +272,10 @@ final class BenchCommand implements Runnable {
             if (threads < 0) {
                 throw new picocli.CommandLine.ParameterException(
                         spec.commandLine(), "--threads must be >= 0, got " + threads);
+            }
+            if (workers < 1) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--workers must be >= 1, got " + workers);
             }
             if (threads > 0) {
                 io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(threads);

@@ -40,7 +40,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,17 +57,23 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Measures, with one model and one batch size: (a) the inference engine alone on pre-made batches; (b)
- * the whole pipeline (JPEG frames produced to the embedded broker, the topology, predictions consumed
- * with read_committed) on a backlog; their ratio; the batch sizes the pipeline formed; end-to-end latency
- * at a fixed offered load of half the pipeline's measured maximum; JPEG decode (and preprocess) frames/s
- * on one core; and changelog bytes written per frame.
+ * Measures, with one model and one batch size: (a) the inference engine alone on pre-made batches, timed
+ * right before and right after (b), on as many calling threads as the pipeline has inference workers;
+ * (b) the whole pipeline (JPEG frames produced to the embedded broker, the topology, predictions consumed
+ * with read_committed) on a backlog, after an untimed warm-up backlog through its own application and
+ * topics so that both parts run on compiled code; their ratio; the batch sizes the pipeline formed;
+ * end-to-end latency at a fixed offered load of half the pipeline's measured maximum; JPEG decode (and
+ * preprocess) frames/s on one core; and changelog bytes written per frame.
  */
 public final class PipelineBenchmark {
 
     /**
      * @param frames frames in the backlog of both throughput runs
      * @param latencyRun how long to offer half the maximum load for the latency figures
+     * @param workers inference workers: callers running batches side by side on the engine alone, and
+     *     {@code inference.workers} of the pipeline
+     * @param warmupFrames frames pushed through a first, untimed pipeline (its own application and topics)
+     *     so that the timed one runs on compiled code, as the engine's timed pass does; 0 for none
      */
     public record Options(
             Path modelDir,
@@ -73,18 +84,31 @@ public final class PipelineBenchmark {
             int frameHeight,
             int partitions,
             int cameras,
-            Duration latencyRun) {
+            Duration latencyRun,
+            int workers,
+            int warmupFrames) {
         public Options {
-            if (batchSize < 1 || frames < batchSize * 2 || partitions < 1 || cameras < 1) {
-                throw new IllegalArgumentException("need batch size >= 1, frames >= 2 batches, partitions and"
-                        + " cameras >= 1; got batch " + batchSize + ", frames " + frames);
+            if (warmupFrames < 0 || warmupFrames > frames) {
+                throw new IllegalArgumentException(
+                        "need 0 <= warm-up frames <= frames; got " + warmupFrames + " of " + frames);
+            }
+            if (batchSize < 1 || frames < batchSize * 2 || partitions < 1 || cameras < 1 || workers < 1) {
+                throw new IllegalArgumentException("need batch size >= 1, frames >= 2 batches, partitions,"
+                        + " cameras and workers >= 1; got batch " + batchSize + ", frames " + frames + ", workers "
+                        + workers);
             }
         }
     }
 
-    /** The figures, for callers that check or format them. */
+    /**
+     * The figures, for callers that check or format them. The engine is timed twice, right before the
+     * pipeline and right after it, and {@code engineFramesPerSecond} is their mean: on a shared machine
+     * the speed of the cores drifts over a run, and the ratio should compare like with like.
+     */
     public record Report(
             double engineFramesPerSecond,
+            double engineBeforeFramesPerSecond,
+            double engineAfterFramesPerSecond,
             double pipelineFramesPerSecond,
             Map<Integer, Integer> batchSizes,
             double offeredFramesPerSecond,
@@ -101,18 +125,20 @@ public final class PipelineBenchmark {
         out.println(Machine.describe());
         out.printf(
                 Locale.ROOT,
-                "settings: model %s, batch %d, delay %d ms, %d frames %dx%d JPEG, %d partitions%n",
+                "settings: model %s, batch %d, delay %d ms, %d frames %dx%d JPEG, %d partitions, %d inference"
+                        + " worker(s)%n",
                 o.modelDir(),
                 o.batchSize(),
                 o.batchDelayMs(),
                 o.frames(),
                 o.frameWidth(),
                 o.frameHeight(),
-                o.partitions());
+                o.partitions(),
+                o.workers());
 
         List<byte[]> jpegs = jpegs(o);
         double[] decode = decodeRates(o, jpegs);
-        double engineFps = engineRate(o, jpegs);
+        double engineBefore = engineRate(o, jpegs);
 
         // A schema registry speaking Confluent's REST API on loopback: the same client and wire format as
         // a deployment, not the in-process mock.
@@ -120,11 +146,22 @@ public final class PipelineBenchmark {
                 EmbeddedKafkaCluster kafka =
                         EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
             String registry = schemaRegistry.url();
-            Backlog backlog = pipelineRate(o, kafka, registry, jpegs);
+            if (o.warmupFrames() > 0) {
+                Backlog warm = pipelineRate(o, kafka, registry, jpegs.subList(0, o.warmupFrames()), "bench-warmup");
+                out.printf(
+                        Locale.ROOT,
+                        "%-52s %10.1f frames/s%n",
+                        "pipeline warm-up, " + o.warmupFrames() + " frames (untimed)",
+                        warm.framesPerSecond());
+            }
+            Backlog backlog = pipelineRate(o, kafka, registry, jpegs, "bench-backlog");
+            double engineAfter = engineRate(o, jpegs);
             double offered = backlog.framesPerSecond() / 2;
             List<Double> latencies = latencyAtLoad(o, kafka, registry, offered);
             Report report = new Report(
-                    engineFps,
+                    (engineBefore + engineAfter) / 2,
+                    engineBefore,
+                    engineAfter,
                     backlog.framesPerSecond(),
                     backlog.batchSizes(),
                     offered,
@@ -177,8 +214,12 @@ public final class PipelineBenchmark {
         return new double[] {jpegs.size() / seconds(t1 - t0), jpegs.size() / seconds(t3 - t2)};
     }
 
-    /** The engine alone: every frame preprocessed beforehand, batches of {@code batchSize} back to back. */
-    private static double engineRate(Options o, List<byte[]> jpegs) throws IOException, ImageDecodeException {
+    /**
+     * The engine alone: every frame preprocessed beforehand, batches of {@code batchSize} back to back,
+     * taken in turn by {@code workers} threads that each call the engine (as the pipeline's inference
+     * workers do).
+     */
+    private static double engineRate(Options o, List<byte[]> jpegs) throws Exception {
         try (InferenceEngine engine = open(o)) {
             Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
             ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
@@ -193,13 +234,50 @@ public final class PipelineBenchmark {
                 }
                 inputs.add(batch);
             }
-            engine.infer(inputs.get(0), o.batchSize()); // warm-up
-            long t0 = System.nanoTime();
-            for (float[] batch : inputs) {
-                engine.infer(batch, o.batchSize());
+            int intraOp = InferenceEngines.intraOpThreads();
+            ExecutorService workers = Executors.newFixedThreadPool(o.workers());
+            try {
+                // warm-up: one batch on every worker thread, together
+                CyclicBarrier warm = new CyclicBarrier(o.workers());
+                List<Future<?>> warming = new ArrayList<>();
+                for (int w = 0; w < o.workers(); w++) {
+                    warming.add(workers.submit(() -> {
+                        InferenceEngines.setIntraOpThreads(intraOp);
+                        warm.await();
+                        engine.infer(inputs.get(0), o.batchSize());
+                        return null;
+                    }));
+                }
+                for (Future<?> f : warming) {
+                    f.get();
+                }
+                // One untimed pass over every batch, then the timed one.
+                passOver(inputs, engine, workers, o);
+                return (double) batches * o.batchSize() / passOver(inputs, engine, workers, o);
+            } finally {
+                workers.shutdownNow();
             }
-            return (double) batches * o.batchSize() / seconds(System.nanoTime() - t0);
         }
+    }
+
+    /** Seconds for {@code workers} threads to run every batch of {@code inputs} once, batches taken in turn. */
+    private static double passOver(List<float[]> inputs, InferenceEngine engine, ExecutorService workers, Options o)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> running = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int w = 0; w < o.workers(); w++) {
+            running.add(workers.submit(() -> {
+                for (int b = next.getAndIncrement(); b < inputs.size(); b = next.getAndIncrement()) {
+                    engine.infer(inputs.get(b), o.batchSize());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : running) {
+            f.get();
+        }
+        return seconds(System.nanoTime() - t0);
     }
 
     private record Backlog(
@@ -209,9 +287,9 @@ public final class PipelineBenchmark {
             long predictions) {}
 
     /** The whole pipeline on a backlog produced before the processor starts. */
-    private static Backlog pipelineRate(Options o, EmbeddedKafkaCluster kafka, String registry, List<byte[]> jpegs)
-            throws Exception {
-        VisionConfig config = config(o, kafka, registry, "bench-backlog");
+    private static Backlog pipelineRate(
+            Options o, EmbeddedKafkaCluster kafka, String registry, List<byte[]> jpegs, String app) throws Exception {
+        VisionConfig config = config(o, kafka, registry, app);
         Serializer<Frame> frames = AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
                 .serializer();
         // Topics first, then the backlog, then the processor: it starts with every frame waiting.
@@ -332,8 +410,9 @@ public final class PipelineBenchmark {
         s.put("schema.registry.url", registry);
         s.put("model.dir", o.modelDir().toString());
         s.put("application.id", app);
-        // The processor applies inference.threads process-wide: keep the setting the engine part ran with.
-        s.put("inference.threads", String.valueOf(io.visionstream.inference.engine.InferenceEngines.intraOpThreads()));
+        // The same intra-op threads and workers as the engine part ran with.
+        s.put("inference.threads", String.valueOf(InferenceEngines.intraOpThreads()));
+        s.put("inference.workers", String.valueOf(o.workers()));
         s.put("input.topic", app + "-frames");
         s.put("predictions.topic", app + "-predictions");
         s.put("embeddings.topic", app + "-embeddings");
@@ -414,9 +493,11 @@ public final class PipelineBenchmark {
     private static void print(Report r, PrintStream out) {
         out.printf(
                 Locale.ROOT,
-                "%-52s %10.1f frames/s%n",
-                "(a) engine alone, pre-made batches",
-                r.engineFramesPerSecond());
+                "%-52s %10.1f frames/s (%.1f before (b), %.1f after)%n",
+                "(a) engine alone, pre-made batches, mean",
+                r.engineFramesPerSecond(),
+                r.engineBeforeFramesPerSecond(),
+                r.engineAfterFramesPerSecond());
         out.printf(
                 Locale.ROOT,
                 "%-52s %10.1f frames/s%n",

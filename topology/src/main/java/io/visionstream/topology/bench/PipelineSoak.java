@@ -75,8 +75,12 @@ public final class PipelineSoak {
             int frameHeight,
             int poisonEvery,
             long sampleEvery,
-            int maxBacklog) {
+            int maxBacklog,
+            int workers) {
         public Options {
+            if (workers < 1) {
+                throw new IllegalArgumentException("need at least one inference worker, got " + workers);
+            }
             if (frames < 1
                     || batchSize < 1
                     || partitions < 1
@@ -368,8 +372,9 @@ public final class PipelineSoak {
         s.put("schema.registry.url", registry);
         s.put("model.dir", o.modelDir().toString());
         s.put("application.id", "soak");
-        // The processor applies inference.threads process-wide: keep the setting the run was started with.
+        // Keep the intra-op threads the run was started with.
         s.put("inference.threads", String.valueOf(io.visionstream.inference.engine.InferenceEngines.intraOpThreads()));
+        s.put("inference.workers", String.valueOf(o.workers()));
         s.put("max.batch.size", String.valueOf(o.batchSize()));
         s.put("topics.partitions", String.valueOf(o.partitions()));
         s.put("state.dir", Files.createTempDirectory("vision-soak").toString());

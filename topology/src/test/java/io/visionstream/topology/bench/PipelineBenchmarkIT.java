@@ -25,7 +25,9 @@ class PipelineBenchmarkIT {
                         40,
                         2,
                         4,
-                        Duration.ofSeconds(3)),
+                        Duration.ofSeconds(3),
+                        2,
+                        32),
                 new PrintStream(buffer, true, StandardCharsets.UTF_8));
         String text = buffer.toString(StandardCharsets.UTF_8);
 
@@ -36,13 +38,20 @@ class PipelineBenchmarkIT {
                 .isEqualTo(96);
         assertThat(report.batchSizes().keySet())
                 .allSatisfy(size -> assertThat(size).isBetween(1, 8));
-        assertThat(report.engineFramesPerSecond()).isPositive();
+        assertThat(report.engineBeforeFramesPerSecond()).isPositive();
+        assertThat(report.engineAfterFramesPerSecond()).isPositive();
+        assertThat(report.engineFramesPerSecond())
+                .isEqualTo((report.engineBeforeFramesPerSecond() + report.engineAfterFramesPerSecond()) / 2);
         assertThat(report.pipelineFramesPerSecond()).isPositive();
         assertThat(report.decodeFramesPerSecond()).isPositive();
         assertThat(report.decodeAndPreprocessFramesPerSecond()).isPositive();
         assertThat(report.latencyP99Ms()).isGreaterThanOrEqualTo(report.latencyP50Ms()); // by definition
         // Every frame is at least written to the store once as a tombstone.
         assertThat(report.changelogBytesPerFrame()).isPositive();
-        assertThat(text).contains("ratio (b)/(a)").contains("machine: ").contains("load average at end");
+        assertThat(text)
+                .contains("pipeline warm-up, 32 frames")
+                .contains("ratio (b)/(a)")
+                .contains("machine: ")
+                .contains("load average at end");
     }
 }

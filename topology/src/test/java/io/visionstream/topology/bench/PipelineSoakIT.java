@@ -29,7 +29,8 @@ class PipelineSoakIT {
                         40,
                         25,
                         100,
-                        64),
+                        64,
+                        2),
                 new PrintStream(buffer, true, StandardCharsets.UTF_8));
         String text = buffer.toString(StandardCharsets.UTF_8);
 
