@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -216,6 +217,42 @@ class MicroBatcherTest {
         assertThat(task.completed).startsWith("1=2@1/SIZE");
         batcher.runNow();
         assertThat(task.completed).containsExactly("1=2@1/SIZE", "2=4@1/SIZE");
+    }
+
+    @Test
+    void withTwoWorkersALaterBatchThatFinishesFirstWaitsForTheEarlierOne() throws Exception {
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            // Batch [1] waits for the gate; batch [2] runs straight through on the other worker.
+            CountDownLatch firstMayFinish = new CountDownLatch(1);
+            CountDownLatch secondFinished = new CountDownLatch(1);
+            MicroBatcher.Runner<Integer, Integer> runner = inputs -> {
+                if (inputs.contains(1)) {
+                    try {
+                        firstMayFinish.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                } else {
+                    secondFinished.countDown();
+                }
+                return inputs.stream().map(i -> i * 2).toList();
+            };
+            var batcher = new MicroBatcher<>("thread-1", 1, 1_000, 3, runner, workers, now::get);
+            Task task = new Task();
+            batcher.add(task, 1, 1);
+            batcher.add(task, 2, 2);
+            assertThat(secondFinished.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(batcher.deliverFinished())
+                    .as("nothing overtakes the running first batch")
+                    .isZero();
+            assertThat(task.completed).isEmpty();
+            firstMayFinish.countDown();
+            awaitDelivery(batcher, 2);
+            assertThat(task.completed).containsExactly("1=2@1/SIZE", "2=4@1/SIZE");
+        } finally {
+            workers.shutdownNow();
+        }
     }
 
     @Test
