@@ -78,6 +78,7 @@ public record Verification(
                 "out of order"));
         new java.util.TreeMap<>(sources).forEach((source, c) -> out.add(row(source, c)));
         out.add(row("TOTAL", total()));
+        missingOffsets.forEach((partition, offsets) -> out.add(missingLine(partition, offsets)));
         out.add(String.format(
                 Locale.ROOT,
                 "inputs %d, predictions %d, dead letters %d, stray outcomes %d: %s",
@@ -87,6 +88,25 @@ public record Verification(
                 strays,
                 clean() ? "CLEAN" : "NOT CLEAN"));
         return out;
+    }
+
+    /** The offsets shown per partition at most; the count says how many there are. */
+    static final int MISSING_SHOWN = 20;
+
+    /** E.g. "no outcome for frames/0 at offsets 4, 9 (2 records)", the first {@link #MISSING_SHOWN} offsets. */
+    private static String missingLine(String partition, List<Long> offsets) {
+        StringBuilder line =
+                new StringBuilder("no outcome for ").append(partition).append(" at offsets ");
+        for (int i = 0; i < Math.min(offsets.size(), MISSING_SHOWN); i++) {
+            line.append(i == 0 ? "" : ", ").append(offsets.get(i));
+        }
+        if (offsets.size() > MISSING_SHOWN) {
+            line.append(", ...");
+        }
+        return line.append(" (")
+                .append(offsets.size())
+                .append(offsets.size() == 1 ? " record)" : " records)")
+                .toString();
     }
 
     private static String row(String source, SourceCount c) {
