@@ -20,6 +20,7 @@ import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.cameras.CameraFleet;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import io.visionstream.topology.embedded.ScratchDirectories;
 import io.visionstream.topology.runtime.VisionProcessor;
 import io.visionstream.topology.topics.FrameSizing;
 import io.visionstream.topology.topics.TopicSetup;
@@ -142,22 +143,25 @@ public final class PipelineBenchmark {
 
         // A schema registry speaking Confluent's REST API on loopback: the same client and wire format as
         // a deployment, not the in-process mock.
+        // One scratch state directory for every processor of the run (each keeps its own application id).
+        Path state = Files.createTempDirectory("vision-bench");
         try (LocalSchemaRegistryServer schemaRegistry = LocalSchemaRegistryServer.start(0);
                 EmbeddedKafkaCluster kafka =
                         EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
             String registry = schemaRegistry.url();
             if (o.warmupFrames() > 0) {
-                Backlog warm = pipelineRate(o, kafka, registry, jpegs.subList(0, o.warmupFrames()), "bench-warmup");
+                Backlog warm =
+                        pipelineRate(o, kafka, registry, state, jpegs.subList(0, o.warmupFrames()), "bench-warmup");
                 out.printf(
                         Locale.ROOT,
                         "%-52s %10.1f frames/s%n",
                         "pipeline warm-up, " + o.warmupFrames() + " frames (untimed)",
                         warm.framesPerSecond());
             }
-            Backlog backlog = pipelineRate(o, kafka, registry, jpegs, "bench-backlog");
+            Backlog backlog = pipelineRate(o, kafka, registry, state, jpegs, "bench-backlog");
             double engineAfter = engineRate(o, jpegs);
             double offered = backlog.framesPerSecond() / 2;
-            List<Double> latencies = latencyAtLoad(o, kafka, registry, offered);
+            List<Double> latencies = latencyAtLoad(o, kafka, registry, state, offered);
             Report report = new Report(
                     (engineBefore + engineAfter) / 2,
                     engineBefore,
@@ -174,6 +178,8 @@ public final class PipelineBenchmark {
             print(report, out);
             out.println(Machine.loadAverage("load average at end"));
             return report;
+        } finally {
+            ScratchDirectories.delete(state);
         }
     }
 
@@ -288,8 +294,9 @@ public final class PipelineBenchmark {
 
     /** The whole pipeline on a backlog produced before the processor starts. */
     private static Backlog pipelineRate(
-            Options o, EmbeddedKafkaCluster kafka, String registry, List<byte[]> jpegs, String app) throws Exception {
-        VisionConfig config = config(o, kafka, registry, app);
+            Options o, EmbeddedKafkaCluster kafka, String registry, Path state, List<byte[]> jpegs, String app)
+            throws Exception {
+        VisionConfig config = config(o, kafka, registry, state, app);
         Serializer<Frame> frames = AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
                 .serializer();
         // Topics first, then the backlog, then the processor: it starts with every frame waiting.
@@ -362,8 +369,9 @@ public final class PipelineBenchmark {
 
     /** End-to-end latencies (ms) of frames offered at {@code framesPerSecond} by synthetic cameras. */
     private static List<Double> latencyAtLoad(
-            Options o, EmbeddedKafkaCluster kafka, String registry, double framesPerSecond) throws Exception {
-        VisionConfig config = config(o, kafka, registry, "bench-latency");
+            Options o, EmbeddedKafkaCluster kafka, String registry, Path state, double framesPerSecond)
+            throws Exception {
+        VisionConfig config = config(o, kafka, registry, state, "bench-latency");
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
                 .deserializer();
@@ -403,8 +411,7 @@ public final class PipelineBenchmark {
         return latencies;
     }
 
-    private static VisionConfig config(Options o, EmbeddedKafkaCluster kafka, String registry, String app)
-            throws IOException {
+    private static VisionConfig config(Options o, EmbeddedKafkaCluster kafka, String registry, Path state, String app) {
         Map<String, String> s = new HashMap<>();
         s.put("bootstrap.servers", kafka.bootstrapServers());
         s.put("schema.registry.url", registry);
@@ -421,7 +428,7 @@ public final class PipelineBenchmark {
         s.put("max.batch.size", String.valueOf(o.batchSize()));
         s.put("max.batch.delay.ms", String.valueOf(o.batchDelayMs()));
         s.put("topics.partitions", String.valueOf(o.partitions()));
-        s.put("state.dir", Files.createTempDirectory("vision-bench").toString());
+        s.put("state.dir", state.toString());
         s.put("device", "cpu");
         return VisionConfig.from(s);
     }

@@ -9,6 +9,7 @@ import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import io.visionstream.topology.embedded.ScratchDirectories;
 import io.visionstream.topology.runtime.VisionProcessor;
 import io.visionstream.topology.topics.FrameSizing;
 import io.visionstream.topology.verify.Verification;
@@ -155,6 +156,8 @@ public final class PipelineSoak {
                     throw new IllegalStateException("the processor did not start: " + processor.state());
                 }
                 report = soak(o, kafka, config, registry, jpegs, processor, out);
+            } finally {
+                config.stateDir().ifPresent(ScratchDirectories::delete);
             }
             Verification v = Verifier.verify(
                     clientProps(kafka),

@@ -15,6 +15,7 @@ import io.visionstream.topology.cameras.CameraFleet;
 import io.visionstream.topology.cameras.SyntheticCamera;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import io.visionstream.topology.embedded.ScratchDirectories;
 import io.visionstream.topology.runtime.VisionProcessor;
 import io.visionstream.topology.topics.FrameSizing;
 import java.io.PrintStream;
@@ -163,6 +164,8 @@ public final class Demo {
                 boolean accounted = stats.outcomes() == stats.sent();
                 out.println(accounted ? "every frame accounted for" : "MISMATCH: frames in != outcomes out");
                 return clean && accounted;
+            } finally {
+                config.stateDir().ifPresent(ScratchDirectories::delete);
             }
         }
     }
