@@ -34,7 +34,8 @@ public final class MicroBatcher<T, R> {
 
     /**
      * Runs one batch; returns exactly one result per input, in input order. Called on the executor's
-     * thread; one batcher never runs two of its batches at once through a single-threaded executor.
+     * threads: through an executor of several threads, runs of the same batcher may overlap, so a
+     * runner used that way must be thread-safe.
      */
     @FunctionalInterface
     public interface Runner<T, R> {

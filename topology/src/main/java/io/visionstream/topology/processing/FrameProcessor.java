@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * frame batched again. Outcomes leave in input order through an {@link OrderedOutbox}.
  *
  * <p>Frames go to the stream thread's shared {@link MicroBatcher}, which runs closed batches on the
- * inference thread. A batch's results are handed over on the stream thread, possibly while another task
+ * inference workers. A batch's results are handed over on the stream thread, possibly while another task
  * of the thread is active; they complete this task's frames in memory, and this task forwards them at
  * its next {@code process} or wall-clock punctuation (a context can only forward from its own task).
  */

@@ -37,8 +37,8 @@ public final class StreamsProperties {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
         props.putAll(new FrameSizing(config.maxFrameBytes()).streamsClientOverrides());
         // Under exactly-once a stream thread's transaction stays open while it waits for its oldest batch
-        // (max.inflight.batches back-pressure), which may queue behind other threads' batches on the one
-        // inference thread: Kafka Streams' 10 s transaction timeout is too short for a slow model on CPU.
+        // (max.inflight.batches back-pressure), which may queue behind other threads' batches on the
+        // inference workers: Kafka Streams' 10 s transaction timeout is too short for a slow model on CPU.
         String txTimeout = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
         if (!props.containsKey(txTimeout) && !props.containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
             props.put(txTimeout, TRANSACTION_TIMEOUT_MS);
