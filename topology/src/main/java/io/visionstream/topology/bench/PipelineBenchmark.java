@@ -41,7 +41,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -243,23 +242,10 @@ public final class PipelineBenchmark {
             int intraOp = InferenceEngines.intraOpThreads();
             ExecutorService workers = Executors.newFixedThreadPool(o.workers());
             try {
-                // warm-up: one batch on every worker thread, together
-                CyclicBarrier warm = new CyclicBarrier(o.workers());
-                List<Future<?>> warming = new ArrayList<>();
-                for (int w = 0; w < o.workers(); w++) {
-                    warming.add(workers.submit(() -> {
-                        InferenceEngines.setIntraOpThreads(intraOp);
-                        warm.await();
-                        engine.infer(inputs.get(0), o.batchSize());
-                        return null;
-                    }));
-                }
-                for (Future<?> f : warming) {
-                    f.get();
-                }
-                // One untimed pass over every batch, then the timed one.
-                passOver(inputs, engine, workers, o);
-                return (double) batches * o.batchSize() / passOver(inputs, engine, workers, o);
+                // One untimed pass over every batch (each worker's first libtorch calls included), then the
+                // timed one.
+                passOver(inputs, engine, workers, intraOp, o);
+                return (double) batches * o.batchSize() / passOver(inputs, engine, workers, intraOp, o);
             } finally {
                 workers.shutdownNow();
             }
@@ -267,13 +253,15 @@ public final class PipelineBenchmark {
     }
 
     /** Seconds for {@code workers} threads to run every batch of {@code inputs} once, batches taken in turn. */
-    private static double passOver(List<float[]> inputs, InferenceEngine engine, ExecutorService workers, Options o)
+    private static double passOver(
+            List<float[]> inputs, InferenceEngine engine, ExecutorService workers, int intraOp, Options o)
             throws Exception {
         AtomicInteger next = new AtomicInteger();
         List<Future<?>> running = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int w = 0; w < o.workers(); w++) {
             running.add(workers.submit(() -> {
+                InferenceEngines.setIntraOpThreads(intraOp);
                 for (int b = next.getAndIncrement(); b < inputs.size(); b = next.getAndIncrement()) {
                     engine.infer(inputs.get(b), o.batchSize());
                 }

@@ -131,7 +131,7 @@ public final class PipelineSoak {
         out.printf(
                 Locale.ROOT,
                 "settings: model %s, %d records (%s), batch %d, %d partitions, %d sources, %dx%d JPEG,"
-                        + " backlog <= %d%n",
+                        + " backlog <= %d, %d inference worker(s)%n",
                 o.modelDir(),
                 o.frames(),
                 o.poisonEvery() == 0 ? "no poison" : "every " + o.poisonEvery() + "th random bytes",
@@ -140,7 +140,8 @@ public final class PipelineSoak {
                 o.cameras(),
                 o.frameWidth(),
                 o.frameHeight(),
-                o.maxBacklog());
+                o.maxBacklog(),
+                o.workers());
         if (jvmNativeBytes() < 0) {
             out.println("JVM native memory: not tracked (run with -XX:NativeMemoryTracking=summary to see it)");
         }
