@@ -186,9 +186,22 @@ public final class TopicSetup {
         Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
         described.values().forEach(d -> d.partitions()
                 .forEach(p -> ends.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-        // The admin client retries NOT_LEADER_OR_FOLLOWER itself until its API timeout.
-        call(() -> admin.listOffsets(ends).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "list offsets of " + names);
-        return true;
+        // The admin client retries NOT_LEADER_OR_FOLLOWER itself until its API timeout. On several brokers
+        // the one it asks for metadata may not know the topic yet, although another one described it:
+        // that is "not yet" too, and the caller asks again until its deadline.
+        return call(
+                () -> {
+                    try {
+                        admin.listOffsets(ends).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        return true;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                            return false;
+                        }
+                        throw e;
+                    }
+                },
+                "list offsets of " + names);
     }
 
     private static Set<String> listTopics(Admin admin) {
