@@ -116,9 +116,10 @@ final class BenchCommand implements Runnable {
 
         @Option(
                 names = "--warmup-frames",
-                defaultValue = "6000",
-                description = "Frames through an untimed pipeline first, so the timed one runs on compiled code"
-                        + " (default: ${DEFAULT-VALUE}, at most --frames).")
+                defaultValue = "40000",
+                description = "Frames through an untimed pipeline first (the backlog's frames in turn), so the"
+                        + " timed one runs after the JIT has settled; each timed phase prints the cores the JIT"
+                        + " used (default: ${DEFAULT-VALUE}).")
         int warmupFrames;
 
         @Option(names = "--size", description = "Frame size WxH (default: the model's input size).")
@@ -155,7 +156,7 @@ final class BenchCommand implements Runnable {
                             pipeline.cameras,
                             latencyRun,
                             pipeline.workers,
-                            Math.min(warmupFrames, frames)),
+                            warmupFrames),
                     System.out);
             return 0;
         }

@@ -1,6 +1,8 @@
 package io.visionstream.topology.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -31,6 +33,30 @@ final class Machine {
                 System.getProperty("java.version"),
                 loadAverage("load average at start"),
                 io.visionstream.inference.engine.InferenceEngines.intraOpThreads());
+    }
+
+    /**
+     * A reading of the JIT compilers' clock: the JVM's total compilation time (summed over its compiler
+     * threads) at a moment. Two readings give how many cores' worth of compiling ran between them. A timed
+     * phase that shares the cores with a busy JIT measures warm-up, not the steady state, so every timed
+     * phase prints it.
+     */
+    record JitReading(long compileMillis, long nanos) {
+
+        static JitReading now() {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            long millis =
+                    jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+            return new JitReading(millis, System.nanoTime());
+        }
+
+        /** Compiler cores from {@code earlier} to this reading; NaN where the JVM does not report them. */
+        double coresSince(JitReading earlier) {
+            if (compileMillis < 0 || earlier.compileMillis < 0 || nanos <= earlier.nanos) {
+                return Double.NaN;
+            }
+            return (compileMillis - earlier.compileMillis) / ((nanos - earlier.nanos) / 1e6);
+        }
     }
 
     static String loadAverage(String label) {

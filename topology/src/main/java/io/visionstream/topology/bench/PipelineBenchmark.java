@@ -73,7 +73,8 @@ public final class PipelineBenchmark {
      * @param workers inference workers: callers running batches side by side on the engine alone, and
      *     {@code inference.workers} of the pipeline
      * @param warmupFrames frames pushed through a first, untimed pipeline (its own application and topics)
-     *     so that the timed one runs on compiled code, as the engine's timed pass does; 0 for none
+     *     so that the timed one runs on compiled code, as the engine's timed pass does; 0 for none. It may
+     *     exceed {@code frames}: the backlog's frames are then sent again in turn
      */
     public record Options(
             Path modelDir,
@@ -88,9 +89,8 @@ public final class PipelineBenchmark {
             int workers,
             int warmupFrames) {
         public Options {
-            if (warmupFrames < 0 || warmupFrames > frames) {
-                throw new IllegalArgumentException(
-                        "need 0 <= warm-up frames <= frames; got " + warmupFrames + " of " + frames);
+            if (warmupFrames < 0) {
+                throw new IllegalArgumentException("need warm-up frames >= 0; got " + warmupFrames);
             }
             if (batchSize < 1 || frames < batchSize * 2 || partitions < 1 || cameras < 1 || workers < 1) {
                 throw new IllegalArgumentException("need batch size >= 1, frames >= 2 batches, partitions,"
@@ -103,13 +103,17 @@ public final class PipelineBenchmark {
     /**
      * The figures, for callers that check or format them. The engine is timed twice, right before the
      * pipeline and right after it, and {@code engineFramesPerSecond} is their mean: on a shared machine
-     * the speed of the cores drifts over a run, and the ratio should compare like with like.
+     * the speed of the cores drifts over a run, and the ratio should compare like with like. The
+     * {@code ...JitCores} figures are the cores the JIT compilers used during each timed phase.
      */
     public record Report(
             double engineFramesPerSecond,
             double engineBeforeFramesPerSecond,
             double engineAfterFramesPerSecond,
             double pipelineFramesPerSecond,
+            double engineBeforeJitCores,
+            double pipelineJitCores,
+            double engineAfterJitCores,
             Map<Integer, Integer> batchSizes,
             double offeredFramesPerSecond,
             double latencyP50Ms,
@@ -138,7 +142,7 @@ public final class PipelineBenchmark {
 
         List<byte[]> jpegs = jpegs(o);
         double[] decode = decodeRates(o, jpegs);
-        double engineBefore = engineRate(o, jpegs);
+        Rate engineBefore = engineRate(o, jpegs);
 
         // A schema registry speaking Confluent's REST API on loopback: the same client and wire format as
         // a deployment, not the in-process mock.
@@ -149,23 +153,30 @@ public final class PipelineBenchmark {
                         EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
             String registry = schemaRegistry.url();
             if (o.warmupFrames() > 0) {
-                Backlog warm =
-                        pipelineRate(o, kafka, registry, state, jpegs.subList(0, o.warmupFrames()), "bench-warmup");
+                List<byte[]> warmup = new ArrayList<>(o.warmupFrames());
+                for (int i = 0; i < o.warmupFrames(); i++) {
+                    warmup.add(jpegs.get(i % jpegs.size()));
+                }
+                Backlog warm = pipelineRate(o, kafka, registry, state, warmup, "bench-warmup");
                 out.printf(
                         Locale.ROOT,
-                        "%-52s %10.1f frames/s%n",
+                        "%-52s %10.1f frames/s (JIT %.2f cores)%n",
                         "pipeline warm-up, " + o.warmupFrames() + " frames (untimed)",
-                        warm.framesPerSecond());
+                        warm.framesPerSecond(),
+                        warm.jitCores());
             }
             Backlog backlog = pipelineRate(o, kafka, registry, state, jpegs, "bench-backlog");
-            double engineAfter = engineRate(o, jpegs);
+            Rate engineAfter = engineRate(o, jpegs);
             double offered = backlog.framesPerSecond() / 2;
             List<Double> latencies = latencyAtLoad(o, kafka, registry, state, offered);
             Report report = new Report(
-                    (engineBefore + engineAfter) / 2,
-                    engineBefore,
-                    engineAfter,
+                    (engineBefore.framesPerSecond() + engineAfter.framesPerSecond()) / 2,
+                    engineBefore.framesPerSecond(),
+                    engineAfter.framesPerSecond(),
                     backlog.framesPerSecond(),
+                    engineBefore.jitCores(),
+                    backlog.jitCores(),
+                    engineAfter.jitCores(),
                     backlog.batchSizes(),
                     offered,
                     percentile(latencies, 50),
@@ -224,7 +235,9 @@ public final class PipelineBenchmark {
      * taken in turn by {@code workers} threads that each call the engine (as the pipeline's inference
      * workers do).
      */
-    private static double engineRate(Options o, List<byte[]> jpegs) throws Exception {
+    private record Rate(double framesPerSecond, double jitCores) {}
+
+    private static Rate engineRate(Options o, List<byte[]> jpegs) throws Exception {
         try (InferenceEngine engine = open(o)) {
             Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
             ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
@@ -245,7 +258,11 @@ public final class PipelineBenchmark {
                 // One untimed pass over every batch (each worker's first libtorch calls included), then the
                 // timed one.
                 passOver(inputs, engine, workers, intraOp, o);
-                return (double) batches * o.batchSize() / passOver(inputs, engine, workers, intraOp, o);
+                Machine.JitReading jitBefore = Machine.JitReading.now();
+                double seconds = passOver(inputs, engine, workers, intraOp, o);
+                return new Rate(
+                        batches * o.batchSize() / seconds,
+                        Machine.JitReading.now().coresSince(jitBefore));
             } finally {
                 workers.shutdownNow();
             }
@@ -278,7 +295,8 @@ public final class PipelineBenchmark {
             double framesPerSecond,
             Map<Integer, Integer> batchSizes,
             double changelogBytesPerFrame,
-            long predictions) {}
+            long predictions,
+            double jitCores) {}
 
     /** The whole pipeline on a backlog produced before the processor starts. */
     private static Backlog pipelineRate(
@@ -323,6 +341,8 @@ public final class PipelineBenchmark {
         Map<Integer, Integer> sizes = new TreeMap<>();
         long started;
         long last = 0;
+        Machine.JitReading jitAtStart;
+        Machine.JitReading jitAtLast = null;
         long seen = 0;
         try (VisionProcessor processor = VisionProcessor.start(config);
                 var consumer = predictionsConsumer(kafka, config)) {
@@ -331,12 +351,17 @@ public final class PipelineBenchmark {
             }
             // The clock starts when the tasks are assigned, not at the first prediction: with a small
             // backlog, the whole of it can arrive in the first committed transaction.
-            started = System.nanoTime();
+            jitAtStart = Machine.JitReading.now();
+            started = jitAtStart.nanos();
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
             var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
                     .deserializer();
             while (seen < jpegs.size() && System.nanoTime() < deadline && processor.failure() == null) {
-                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                if (!records.isEmpty()) {
+                    jitAtLast = Machine.JitReading.now();
+                }
+                for (var record : records) {
                     Prediction p = predictions.deserialize(record.topic(), record.value());
                     last = System.nanoTime();
                     seen++;
@@ -352,7 +377,8 @@ public final class PipelineBenchmark {
         }
         double fps = seen > 0 ? seen / seconds(last - started) : 0;
         double changelogBytes = changelogBytes(kafka, config);
-        return new Backlog(fps, sizes, changelogBytes / Math.max(1, seen), seen);
+        double jitCores = jitAtLast != null ? jitAtLast.coresSince(jitAtStart) : Double.NaN;
+        return new Backlog(fps, sizes, changelogBytes / Math.max(1, seen), seen, jitCores);
     }
 
     /** End-to-end latencies (ms) of frames offered at {@code framesPerSecond} by synthetic cameras. */
@@ -503,6 +529,13 @@ public final class PipelineBenchmark {
                 "%-52s %10.2f%n",
                 "ratio (b)/(a)",
                 r.pipelineFramesPerSecond() / r.engineFramesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.2f / %.2f / %.2f cores%n",
+                "JIT compilers during (a) before / (b) / (a) after",
+                r.engineBeforeJitCores(),
+                r.pipelineJitCores(),
+                r.engineAfterJitCores());
         out.printf(Locale.ROOT, "%-52s %s%n", "batch sizes formed (size=frames)", r.batchSizes());
         out.printf(
                 Locale.ROOT,
