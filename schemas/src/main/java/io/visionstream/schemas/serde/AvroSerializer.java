@@ -71,42 +71,94 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
         if (record == null) {
             return null;
         }
-        if (config == null) {
-            throw new IllegalStateException("AvroSerializer used before configure()");
-        }
+        requireConfigured();
         Schema schema = record.getSchema();
         String subject = config.subject(topic, schema);
         if (config.autoRegister()) {
-            int id = RegistryErrors.call(
-                    topic,
-                    null,
-                    "register schema " + schema.getFullName() + " under subject '" + subject + "'",
-                    () -> client.register(subject, schema));
-            return encode(topic, id, schema, record);
+            return encode(topic, register(topic, subject, schema), schema, record);
         }
         if (config.useLatestVersion()) {
-            RegisteredSchema latest = RegistryErrors.call(
-                    topic,
-                    null,
-                    "get the latest schema of subject '" + subject + "'",
-                    () -> client.version(subject, SchemaRegistryClient.LATEST));
+            RegisteredSchema latest = latest(topic, subject);
             if (latest.schema().equals(schema)) {
                 return encode(topic, latest.id(), schema, record);
             }
             return encode(topic, latest.id(), latest.schema(), project(topic, latest, record));
         }
-        RegisteredSchema found = RegistryErrors.call(
+        return encode(topic, lookup(topic, subject, schema).id(), schema, record);
+    }
+
+    /**
+     * The schema id that records of {@code schema} sent to {@code topic} are written with, found as {@link
+     * #serialize} finds it: registered, the subject's latest (which must be able to read {@code schema}), or
+     * looked up. A producer calls it at start-up to learn of a registry it cannot use (refused
+     * credentials, an incompatible subject, a schema that is not registered) before its first record.
+     * Registers the schema when {@code auto.register.schemas} is on, as the first record would.
+     *
+     * @throws IncompatibleSchemaException, RegistryRejectedException, RegistryUnreachableException as
+     *     {@link #serialize} does
+     */
+    public int schemaIdFor(String topic, Schema schema) {
+        Objects.requireNonNull(schema, "schema");
+        requireConfigured();
+        String subject = config.subject(topic, schema);
+        if (config.autoRegister()) {
+            return register(topic, subject, schema);
+        }
+        if (config.useLatestVersion()) {
+            RegisteredSchema latest = latest(topic, subject);
+            if (!latest.schema().equals(schema)) {
+                requireReadable(topic, latest, schema);
+            }
+            return latest.id();
+        }
+        return lookup(topic, subject, schema).id();
+    }
+
+    private void requireConfigured() {
+        if (config == null) {
+            throw new IllegalStateException("AvroSerializer used before configure()");
+        }
+    }
+
+    private int register(String topic, String subject, Schema schema) {
+        return RegistryErrors.call(
+                topic,
+                null,
+                "register schema " + schema.getFullName() + " under subject '" + subject + "'",
+                () -> client.register(subject, schema));
+    }
+
+    private RegisteredSchema latest(String topic, String subject) {
+        return RegistryErrors.call(
+                topic,
+                null,
+                "get the latest schema of subject '" + subject + "'",
+                () -> client.version(subject, SchemaRegistryClient.LATEST));
+    }
+
+    private RegisteredSchema lookup(String topic, String subject, Schema schema) {
+        return RegistryErrors.call(
                 topic,
                 null,
                 "find schema " + schema.getFullName() + " under subject '" + subject
                         + "' (auto.register.schemas is false)",
                 () -> client.lookup(subject, schema));
-        return encode(topic, found.id(), schema, record);
     }
 
     /** Rewrites {@code record} as a generic record of {@code latest}'s schema, by Avro schema resolution. */
     private IndexedRecord project(String topic, RegisteredSchema latest, T record) {
         Schema own = record.getSchema();
+        requireReadable(topic, latest, own);
+        byte[] ownBytes = avroBytes(topic, latest.id(), own, record);
+        try {
+            return new GenericDatumReader<IndexedRecord>(own, latest.schema())
+                    .read(null, DecoderFactory.get().binaryDecoder(ownBytes, null));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Re-reading bytes just written in memory failed", e);
+        }
+    }
+
+    private void requireReadable(String topic, RegisteredSchema latest, Schema own) {
         // Checked once per (latest schema, record schema): the check walks both schemas.
         List<String> problems = projectionProblems.computeIfAbsent(
                 new SchemaPair(latest.schema(), own),
@@ -119,13 +171,6 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
                             + latest.version() + " of subject '" + latest.subject() + "') cannot read a record of "
                             + own.getFullName() + ": " + problems,
                     null);
-        }
-        byte[] ownBytes = avroBytes(topic, latest.id(), own, record);
-        try {
-            return new GenericDatumReader<IndexedRecord>(own, latest.schema())
-                    .read(null, DecoderFactory.get().binaryDecoder(ownBytes, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Re-reading bytes just written in memory failed", e);
         }
     }
 

@@ -367,6 +367,57 @@ class AvroSerdeTest {
                                 + "[READER_FIELD_MISSING_DEFAULT_VALUE");
     }
 
+    private static AvroSerializer<Frame> frameSerializer(Map<String, Object> config) {
+        AvroSerializer<Frame> serializer = new AvroSerializer<>();
+        serializer.configure(config, false);
+        return serializer;
+    }
+
+    @Test
+    void schemaIdForRegistersAsTheFirstRecordWouldAndTheRecordsUseThatId() {
+        AvroSerializer<Frame> serializer = frameSerializer(config());
+
+        int id = serializer.schemaIdFor("frames", Frame.getClassSchema());
+
+        assertThat(registry().subjects()).containsExactly("frames-value");
+        assertThat(WireFormat.schemaId("frames", serializer.serialize("frames", SampleRecords.frame())))
+                .isEqualTo(id);
+    }
+
+    @Test
+    void schemaIdForWithoutAutoRegisterFindsARegisteredSchemaAndRejectsAMissingOne() {
+        AvroSerializer<Frame> serializer = frameSerializer(config(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"));
+        assertThatThrownBy(() -> serializer.schemaIdFor("frames", Frame.getClassSchema()))
+                .isInstanceOf(RegistryRejectedException.class)
+                .hasMessageContaining("could not find schema io.visionstream.schemas.avro.Frame under subject"
+                        + " 'frames-value' (auto.register.schemas is false)");
+
+        int id = registry().register("frames-value", Frame.getClassSchema());
+
+        assertThat(serializer.schemaIdFor("frames", Frame.getClassSchema())).isEqualTo(id);
+    }
+
+    @Test
+    void schemaIdForWithUseLatestVersionGivesTheLatestOnlyWhenItCanReadTheSchema() throws IOException {
+        Map<String, Object> config =
+                config(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false", AvroSerdeConfig.USE_LATEST_VERSION, "true");
+        int previousId = registry().register("frames-value", previous("Frame"));
+        assertThat(frameSerializer(config).schemaIdFor("frames", Frame.getClassSchema()))
+                .isEqualTo(previousId);
+
+        registry()
+                .register(
+                        "thermal-value",
+                        SchemaBuilder.record("Frame")
+                                .namespace("io.visionstream.schemas.avro")
+                                .fields()
+                                .requiredDouble("exposureMs")
+                                .endRecord());
+        assertThatThrownBy(() -> frameSerializer(config).schemaIdFor("thermal", Frame.getClassSchema()))
+                .isInstanceOf(IncompatibleSchemaException.class)
+                .hasMessageContaining("cannot read a record of io.visionstream.schemas.avro.Frame");
+    }
+
     @Test
     void recordBreakingItsSchemaIsMalformed() {
         Frame broken = new Frame(); // every field null, including the non-null ones

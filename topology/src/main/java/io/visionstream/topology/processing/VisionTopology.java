@@ -116,7 +116,7 @@ public final class VisionTopology {
     }
 
     /** Masks need a dense head; with none, {@code masks.enabled} simply has nothing to publish. */
-    private static boolean publishesMasks(VisionConfig config, InferenceEngine engine) {
+    public static boolean publishesMasks(VisionConfig config, InferenceEngine engine) {
         return config.masksEnabled() && engine.info().segments();
     }
 

@@ -6,6 +6,7 @@ import io.visionstream.inference.engine.InferenceEngines;
 import io.visionstream.inference.engine.Precision;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.processing.ModelIdentity;
+import io.visionstream.topology.processing.OutputSchemas;
 import io.visionstream.topology.processing.StreamsProperties;
 import io.visionstream.topology.processing.VisionTopology;
 import io.visionstream.topology.topics.FrameSizing;
@@ -60,7 +61,8 @@ public final class VisionProcessor implements AutoCloseable {
      *
      * @throws IOException if the model directory cannot be read
      * @throws TopicSetup.TopicTooSmallException if an existing topic cannot carry frames
-     * @throws IllegalStateException if the cluster cannot be reached
+     * @throws IllegalStateException if the cluster cannot be reached, or the schema registry cannot take
+     *     the output schemas (see {@link OutputSchemas})
      */
     public static VisionProcessor start(VisionConfig config) throws IOException {
         log.info("Starting with {}", config.describe());
@@ -75,10 +77,12 @@ public final class VisionProcessor implements AutoCloseable {
             log.info("Model {} loaded: {}", config.modelDir(), engine.info());
             ModelIdentity model = ModelIdentity.of(config.modelDir());
             Properties props = StreamsProperties.of(config);
+            boolean publishMasks = VisionTopology.publishesMasks(config, engine);
             if (config.createTopics()) {
-                ensureTopics(
-                        config, props, config.masksEnabled() && engine.info().segments());
+                ensureTopics(config, props, publishMasks);
             }
+            // Before any frame is read: a registry that cannot take an output schema stops the start here.
+            log.info("Output schemas (topic=id): {}", OutputSchemas.resolve(config, publishMasks));
             KafkaStreams streams = new KafkaStreams(
                     VisionTopology.build(config, engine, model, System::currentTimeMillis, inference), props);
             VisionProcessor processor = new VisionProcessor(streams, engine, inference);
