@@ -94,8 +94,9 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
      * credentials, an incompatible subject, a schema that is not registered) before its first record.
      * Registers the schema when {@code auto.register.schemas} is on, as the first record would.
      *
-     * @throws IncompatibleSchemaException, RegistryRejectedException, RegistryUnreachableException as
-     *     {@link #serialize} does
+     * @throws IncompatibleSchemaException as {@link #serialize} does
+     * @throws RegistryRejectedException as {@link #serialize} does
+     * @throws RegistryUnreachableException as {@link #serialize} does, after the client's retries
      */
     public int schemaIdFor(String topic, Schema schema) {
         Objects.requireNonNull(schema, "schema");

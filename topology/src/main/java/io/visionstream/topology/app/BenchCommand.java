@@ -118,8 +118,8 @@ final class BenchCommand implements Runnable {
                 names = "--warmup-frames",
                 defaultValue = "40000",
                 description = "Frames through an untimed pipeline first (the backlog's frames in turn), so the"
-                        + " timed one runs after the JIT has settled; each timed phase prints the cores the JIT"
-                        + " used (default: ${DEFAULT-VALUE}).")
+                        + " timed one runs after the JIT has mostly settled; each timed phase prints the cores"
+                        + " the JIT still used (default: ${DEFAULT-VALUE}).")
         int warmupFrames;
 
         @Option(names = "--size", description = "Frame size WxH (default: the model's input size).")

@@ -36,10 +36,10 @@ final class Machine {
     }
 
     /**
-     * A reading of the JIT compilers' clock: the JVM's total compilation time (summed over its compiler
-     * threads) at a moment. Two readings give how many cores' worth of compiling ran between them. A timed
-     * phase that shares the cores with a busy JIT measures warm-up, not the steady state, so every timed
-     * phase prints it.
+     * A reading of the JIT compilers' clock: the JVM's total compilation time (elapsed time, summed over its
+     * compiler threads) at a moment. Two readings give how many cores the compilers kept busy between them,
+     * at most: a compiler thread waiting for a core still counts. A timed phase that shares the cores with
+     * a busy JIT measures warm-up, not the steady state, so every timed phase prints it.
      */
     record JitReading(long compileMillis, long nanos) {
 

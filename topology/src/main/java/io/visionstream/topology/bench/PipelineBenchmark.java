@@ -374,6 +374,11 @@ public final class PipelineBenchmark {
             if (processor.failure() != null) {
                 throw new IllegalStateException("the processor failed during the benchmark", processor.failure());
             }
+            if (seen < jpegs.size()) {
+                // A run cut short would print figures of a pipeline that did not finish its backlog.
+                throw new IllegalStateException(app + ": " + seen + " of " + jpegs.size()
+                        + " predictions within 30 minutes; no figures from an unfinished run");
+            }
         }
         double fps = seen > 0 ? seen / seconds(last - started) : 0;
         double changelogBytes = changelogBytes(kafka, config);

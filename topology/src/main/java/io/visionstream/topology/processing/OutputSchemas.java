@@ -17,9 +17,10 @@ import org.apache.avro.generic.IndexedRecord;
  * topic the processor publishes to gets the schema id its records will carry, found with the same
  * settings and in the same way as the topology's serializers find it: registered when {@code
  * auto.register.schemas} is on, otherwise the subject's latest schema or a lookup. A registry that refuses
- * the credentials, holds an incompatible schema under one of the subjects, or lacks a schema that had to
- * be registered beforehand then stops the start with the topic and the registry's answer, instead of
- * stopping the processor at its first batch.
+ * the credentials, holds an incompatible schema under one of the subjects, lacks a schema that had to be
+ * registered beforehand, or cannot be reached within the client's retries ({@code max.retries}) then
+ * stops the start with the topic and the reason, instead of stopping the processor at its first batch.
+ * The serializers resolve the ids again on their first record (each keeps its own cache).
  */
 public final class OutputSchemas {
 

@@ -82,7 +82,7 @@ public final class VisionProcessor implements AutoCloseable {
                 ensureTopics(config, props, publishMasks);
             }
             // Before any frame is read: a registry that cannot take an output schema stops the start here.
-            log.info("Output schemas (topic=id): {}", OutputSchemas.resolve(config, publishMasks));
+            log.info("Output schemas resolved (topic=id): {}", OutputSchemas.resolve(config, publishMasks));
             KafkaStreams streams = new KafkaStreams(
                     VisionTopology.build(config, engine, model, System::currentTimeMillis, inference), props);
             VisionProcessor processor = new VisionProcessor(streams, engine, inference);

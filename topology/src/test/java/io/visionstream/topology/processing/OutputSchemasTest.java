@@ -8,7 +8,11 @@ import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.registry.InMemorySchemaRegistry;
 import io.visionstream.schemas.serde.IncompatibleSchemaException;
 import io.visionstream.schemas.serde.RegistryRejectedException;
+import io.visionstream.schemas.serde.RegistryUnreachableException;
 import io.visionstream.topology.config.VisionConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -74,6 +78,36 @@ class OutputSchemasTest {
                 .cause()
                 .isInstanceOf(RegistryRejectedException.class)
                 .hasMessageContaining("subject 'p-value'");
+    }
+
+    @Test
+    void withUseLatestVersionEachTopicGetsItsSubjectsLatestId() {
+        Map<String, String> s = settings();
+        s.put("auto.register.schemas", "false");
+        s.put("use.latest.version", "true");
+        s.put("embeddings.enabled", "false");
+        int predictions = registry().register("p-value", Prediction.getClassSchema());
+        int deadLetters = registry().register("d-value", DeadLetter.getClassSchema());
+
+        assertThat(OutputSchemas.resolve(VisionConfig.from(s), false))
+                .containsExactly(Map.entry("p", predictions), Map.entry("d", deadLetters));
+    }
+
+    @Test
+    void anUnreachableRegistryStopsTheStartOnceTheClientsRetriesAreSpent() throws IOException {
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = socket.getLocalPort();
+        }
+        Map<String, String> s = settings();
+        s.put("schema.registry.url", "http://127.0.0.1:" + deadPort);
+        s.put("max.retries", "0");
+
+        assertThatThrownBy(() -> OutputSchemas.resolve(VisionConfig.from(s), true))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the schema registry cannot take the records of output topic 'p'")
+                .cause()
+                .isInstanceOf(RegistryUnreachableException.class);
     }
 
     @Test

@@ -302,6 +302,8 @@ class SecuredClusterIT {
         String wrong = "not-" + REGISTRY_PASSWORD;
         Map<String, String> bad = settings("wrong-registry-password");
         bad.put("basic.auth.user.info", REGISTRY_USER + ":" + wrong);
+        // The check does not depend on the processor creating its topics.
+        bad.put("topics.create", "false");
         Path badFile = configFile(bad);
 
         try (LogCapture capture = LogCapture.start()) {
