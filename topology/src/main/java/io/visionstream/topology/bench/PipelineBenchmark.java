@@ -118,6 +118,10 @@ public final class PipelineBenchmark {
             double offeredFramesPerSecond,
             double latencyP50Ms,
             double latencyP99Ms,
+            double queueP50Ms,
+            double queueP99Ms,
+            double batchInferenceP50Ms,
+            double batchInferenceP99Ms,
             double decodeFramesPerSecond,
             double decodeAndPreprocessFramesPerSecond,
             double changelogBytesPerFrame,
@@ -168,7 +172,7 @@ public final class PipelineBenchmark {
             Backlog backlog = pipelineRate(o, kafka, registry, state, jpegs, "bench-backlog");
             Rate engineAfter = engineRate(o, jpegs);
             double offered = backlog.framesPerSecond() / 2;
-            List<Double> latencies = latencyAtLoad(o, kafka, registry, state, offered);
+            Latencies latencies = latencyAtLoad(o, kafka, registry, state, offered);
             Report report = new Report(
                     (engineBefore.framesPerSecond() + engineAfter.framesPerSecond()) / 2,
                     engineBefore.framesPerSecond(),
@@ -179,8 +183,12 @@ public final class PipelineBenchmark {
                     engineAfter.jitCores(),
                     backlog.batchSizes(),
                     offered,
-                    percentile(latencies, 50),
-                    percentile(latencies, 99),
+                    percentile(latencies.endToEnd(), 50),
+                    percentile(latencies.endToEnd(), 99),
+                    percentile(latencies.queue(), 50),
+                    percentile(latencies.queue(), 99),
+                    percentile(latencies.inference(), 50),
+                    percentile(latencies.inference(), 99),
                     decode[0],
                     decode[1],
                     backlog.changelogBytesPerFrame(),
@@ -386,12 +394,31 @@ public final class PipelineBenchmark {
         return new Backlog(fps, sizes, changelogBytes / Math.max(1, seen), seen, jitCores);
     }
 
-    /** End-to-end latencies (ms) of frames offered at {@code framesPerSecond} by synthetic cameras. */
-    private static List<Double> latencyAtLoad(
+    /**
+     * Per prediction at the offered load, in ms: end to end (capture to publication), the frame's queue
+     * (arrival at the processor to the start of its batch) and its batch's inference time. The rest of
+     * end to end is producing, the broker, decoding and waiting for the transaction's commit.
+     */
+    private record Latencies(List<Double> endToEnd, List<Double> queue, List<Double> inference) {
+        Latencies() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+
+        void add(Prediction p) {
+            endToEnd.add(p.getTimings().getEndToEndMs());
+            queue.add(p.getTimings().getQueueMs());
+            if (p.getTimings().getInferenceMs() != null) {
+                inference.add(p.getTimings().getInferenceMs());
+            }
+        }
+    }
+
+    /** Latencies of frames offered at {@code framesPerSecond} by synthetic cameras. */
+    private static Latencies latencyAtLoad(
             Options o, EmbeddedKafkaCluster kafka, String registry, Path state, double framesPerSecond)
             throws Exception {
         VisionConfig config = config(o, kafka, registry, state, "bench-latency");
-        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        Latencies latencies = new Latencies();
         var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
                 .deserializer();
         try (VisionProcessor processor = VisionProcessor.start(config);
@@ -411,20 +438,14 @@ public final class PipelineBenchmark {
             long end = System.nanoTime() + o.latencyRun().toNanos();
             while (System.nanoTime() < end) {
                 consumer.poll(Duration.ofMillis(100))
-                        .forEach(r -> latencies.add(predictions
-                                .deserialize(r.topic(), r.value())
-                                .getTimings()
-                                .getEndToEndMs()));
+                        .forEach(r -> latencies.add(predictions.deserialize(r.topic(), r.value())));
             }
             fleet.close();
             producer.flush();
             long drain = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (latencies.size() < fleet.sent() && System.nanoTime() < drain) {
+            while (latencies.endToEnd().size() < fleet.sent() && System.nanoTime() < drain) {
                 consumer.poll(Duration.ofMillis(100))
-                        .forEach(r -> latencies.add(predictions
-                                .deserialize(r.topic(), r.value())
-                                .getTimings()
-                                .getEndToEndMs()));
+                        .forEach(r -> latencies.add(predictions.deserialize(r.topic(), r.value())));
             }
         }
         return latencies;
@@ -505,10 +526,7 @@ public final class PipelineBenchmark {
     }
 
     private static double percentile(List<Double> values, double p) {
-        List<Double> sorted;
-        synchronized (values) {
-            sorted = new ArrayList<>(values);
-        }
+        List<Double> sorted = new ArrayList<>(values);
         if (sorted.isEmpty()) {
             return Double.NaN;
         }
@@ -553,6 +571,18 @@ public final class PipelineBenchmark {
                 "end-to-end latency p50 / p99 at that load",
                 r.latencyP50Ms(),
                 r.latencyP99Ms());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.0f ms / %.0f ms%n",
+                "  of it: queue to batch start, p50 / p99",
+                r.queueP50Ms(),
+                r.queueP99Ms());
+        out.printf(
+                Locale.ROOT,
+                "%-52s %10.0f ms / %.0f ms%n",
+                "  of it: the batch's inference, p50 / p99",
+                r.batchInferenceP50Ms(),
+                r.batchInferenceP99Ms());
         out.printf(Locale.ROOT, "%-52s %10.1f frames/s%n", "JPEG decode, one core", r.decodeFramesPerSecond());
         out.printf(
                 Locale.ROOT,

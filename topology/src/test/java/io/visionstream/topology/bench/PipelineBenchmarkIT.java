@@ -51,11 +51,16 @@ class PipelineBenchmarkIT {
         assertThat(report.decodeFramesPerSecond()).isPositive();
         assertThat(report.decodeAndPreprocessFramesPerSecond()).isPositive();
         assertThat(report.latencyP99Ms()).isGreaterThanOrEqualTo(report.latencyP50Ms()); // by definition
+        // A frame's queue and its batch's inference are parts of its end-to-end latency.
+        assertThat(report.queueP50Ms()).isNotNaN().isBetween(0.0, report.latencyP50Ms());
+        assertThat(report.batchInferenceP50Ms()).isPositive().isLessThanOrEqualTo(report.latencyP50Ms());
+        assertThat(report.batchInferenceP99Ms()).isGreaterThanOrEqualTo(report.batchInferenceP50Ms());
         // Every frame is at least written to the store once as a tombstone.
         assertThat(report.changelogBytesPerFrame()).isPositive();
         assertThat(text)
                 .contains("pipeline warm-up, 150 frames")
                 .contains("JIT compilers during (a) before / (b) / (a) after")
+                .contains("of it: queue to batch start, p50 / p99")
                 .contains("ratio (b)/(a)")
                 .contains("machine: ")
                 .contains("load average at end");
