@@ -61,6 +61,7 @@ public final class VisionProcessor implements AutoCloseable {
      *
      * @throws IOException if the model directory cannot be read
      * @throws TopicSetup.TopicTooSmallException if an existing topic cannot carry frames
+     * @throws TopicSetup.MissingTopicsException if {@code topics.create=false} and a topic does not exist
      * @throws IllegalStateException if the cluster cannot be reached, or the schema registry cannot take
      *     the output schemas (see {@link OutputSchemas})
      */
@@ -78,9 +79,7 @@ public final class VisionProcessor implements AutoCloseable {
             ModelIdentity model = ModelIdentity.of(config.modelDir());
             Properties props = StreamsProperties.of(config);
             boolean publishMasks = VisionTopology.publishesMasks(config, engine);
-            if (config.createTopics()) {
-                ensureTopics(config, props, publishMasks);
-            }
+            setUpTopics(config, props, publishMasks);
             // Before any frame is read: a registry that cannot take an output schema stops the start here.
             log.info("Output schemas resolved (topic=id): {}", OutputSchemas.resolve(config, publishMasks));
             KafkaStreams streams = new KafkaStreams(
@@ -125,7 +124,8 @@ public final class VisionProcessor implements AutoCloseable {
         });
     }
 
-    private static void ensureTopics(VisionConfig config, Properties streamsProps, boolean withMasks) {
+    /** Creates missing topics, or with {@code topics.create=false} checks they exist; then checks their limits. */
+    private static void setUpTopics(VisionConfig config, Properties streamsProps, boolean withMasks) {
         StreamsConfig streamsConfig = new StreamsConfig(streamsProps);
         try (Admin admin = Admin.create(streamsConfig.getAdminConfigs(config.applicationId() + "-setup"))) {
             var topics = config.topics();
@@ -136,11 +136,14 @@ public final class VisionProcessor implements AutoCloseable {
             if (withMasks) {
                 outputs.add(topics.masks());
             }
-            TopicSetup.ensure(
-                    admin,
+            var plan =
                     new TopicSetup.Plan(topics.input(), topics.deadLetters(), outputs, config.topicPartitions(), (short)
-                            config.topicReplicationFactor()),
-                    new FrameSizing(config.maxFrameBytes()));
+                            config.topicReplicationFactor());
+            if (config.createTopics()) {
+                TopicSetup.ensure(admin, plan, new FrameSizing(config.maxFrameBytes()));
+            } else {
+                TopicSetup.check(admin, plan, new FrameSizing(config.maxFrameBytes()));
+            }
         }
     }
 

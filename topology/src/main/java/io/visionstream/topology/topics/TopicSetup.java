@@ -44,6 +44,15 @@ public final class TopicSetup {
         }
     }
 
+    /** A topic the processor needs does not exist and it is not to create it; thrown before anything starts. */
+    public static final class MissingTopicsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MissingTopicsException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * What to create or check.
      *
@@ -94,6 +103,31 @@ public final class TopicSetup {
             }
         });
         createIfAbsent(admin, missing);
+        checkLimits(admin, plan, sizing);
+    }
+
+    /**
+     * For a processor that creates no topics ({@code topics.create=false}): checks that every topic of the
+     * plan exists and that the input and dead-letter topics can carry frames, so a mistyped topic name or
+     * a topic made with Kafka's default limits stops the start instead of the first frame or dead letter.
+     *
+     * @throws MissingTopicsException naming every topic that does not exist
+     * @throws TopicTooSmallException if the input or dead-letter topic cannot hold what it must
+     * @throws IllegalStateException if the cluster cannot be reached
+     */
+    public static void check(Admin admin, Plan plan, FrameSizing sizing) {
+        Set<String> existing = listTopics(admin);
+        List<String> needed = new ArrayList<>(List.of(plan.input(), plan.deadLetters()));
+        needed.addAll(plan.outputs());
+        List<String> missing =
+                needed.stream().filter(t -> !existing.contains(t)).distinct().toList();
+        if (!missing.isEmpty()) {
+            throw new MissingTopicsException("topics.create=false but topic(s) " + missing + " do not exist: create"
+                    + " them (the input and dead-letter topics with max.message.bytes of at least "
+                    + sizing.inputTopicMessageBytes() + " and "
+                    + FrameSizing.deadLetterTopicMessageBytes(sizing.inputTopicMessageBytes())
+                    + ") or set topics.create=true");
+        }
         checkLimits(admin, plan, sizing);
     }
 

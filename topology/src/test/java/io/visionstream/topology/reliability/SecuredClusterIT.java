@@ -280,19 +280,18 @@ class SecuredClusterIT {
     }
 
     @Test
-    void aWrongBrokerPasswordStopsAProcessorThatCreatesNoTopicsWithAnAuthenticationError() throws Exception {
+    void aWrongBrokerPasswordAlsoFailsStartUpOfAProcessorThatCreatesNoTopics() throws Exception {
         String wrong = "not-" + KAFKA_PASSWORD;
         Map<String, String> settings = settings("wrong-broker-password-no-setup");
         settings.put("sasl.jaas.config", jaas(wrong));
         settings.put("topics.create", "false");
         VisionConfig config = VisionConfig.from(settings);
 
-        try (LogCapture capture = LogCapture.start();
-                VisionProcessor processor = VisionProcessor.start(config)) {
-            assertThat(processor.awaitStop(Duration.ofSeconds(90)))
-                    .as("stopped instead of retrying forever")
-                    .isTrue();
-            assertThat(processor.failure()).hasMessageContaining("Authentication failed");
+        // Checking that its topics exist is the first thing it asks of the cluster.
+        try (LogCapture capture = LogCapture.start()) {
+            assertThatThrownBy(() -> VisionProcessor.start(config).close())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("could not list topics: Authentication failed: Invalid username or password");
             assertNoSecretIn(capture.everything(), wrong);
         }
     }
@@ -302,8 +301,6 @@ class SecuredClusterIT {
         String wrong = "not-" + REGISTRY_PASSWORD;
         Map<String, String> bad = settings("wrong-registry-password");
         bad.put("basic.auth.user.info", REGISTRY_USER + ":" + wrong);
-        // The check does not depend on the processor creating its topics.
-        bad.put("topics.create", "false");
         Path badFile = configFile(bad);
 
         try (LogCapture capture = LogCapture.start()) {

@@ -95,6 +95,38 @@ class TopicSetupIT {
     }
 
     @Test
+    void withoutCreationMissingTopicsStopStartUpNamingEachAndNoneIsCreated() throws Exception {
+        kafka.createTopic("manual-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+
+        assertThatThrownBy(() -> TopicSetup.check(admin, plan("manual"), new FrameSizing(EIGHT_MIB)))
+                .isInstanceOf(TopicSetup.MissingTopicsException.class)
+                .hasMessage("topics.create=false but topic(s) [manual-dlq, manual-predictions] do not exist: create"
+                        + " them (the input and dead-letter topics with max.message.bytes of at least 8454144 and"
+                        + " 8519680) or set topics.create=true");
+        assertThat(admin.listTopics().names().get()).doesNotContain("manual-dlq", "manual-predictions");
+    }
+
+    @Test
+    void withoutCreationTopicsThatExistStillHaveTheirLimitsChecked() {
+        kafka.createTopic("premade-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+        kafka.createTopic("premade-dlq", 1, Map.of("max.message.bytes", "2000000"));
+        kafka.createTopic("premade-predictions", 1, Map.of());
+
+        assertThatThrownBy(() -> TopicSetup.check(admin, plan("premade"), new FrameSizing(EIGHT_MIB)))
+                .isInstanceOf(TopicSetup.TopicTooSmallException.class)
+                .hasMessageStartingWith("dead-letter topic 'premade-dlq' accepts records up to 2000000 bytes");
+    }
+
+    @Test
+    void withoutCreationTopicsThatExistAndFitPassTheCheck() {
+        kafka.createTopic("ready-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+        kafka.createTopic("ready-dlq", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 2 * 65_536)));
+        kafka.createTopic("ready-predictions", 1, Map.of());
+
+        TopicSetup.check(admin, plan("ready"), new FrameSizing(EIGHT_MIB));
+    }
+
+    @Test
     void existingTopicsThatAreLargeEnoughAreLeftAsTheyAre() throws Exception {
         kafka.createTopic("ok-frames", 3, Map.of("max.message.bytes", String.valueOf(12 << 20)));
         kafka.createTopic("ok-dlq", 1, Map.of("max.message.bytes", String.valueOf(13 << 20)));
