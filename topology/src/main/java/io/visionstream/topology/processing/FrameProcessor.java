@@ -1,11 +1,16 @@
 package io.visionstream.topology.processing;
 
 import io.visionstream.inference.engine.ImageResult;
+import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.topology.batching.BatchInfo;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.batching.OrderedOutbox;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -17,12 +22,17 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One task's frame processor. Every record is written to the changelogged pending-frames store before
- * anything else happens and deleted only in the same transaction that forwards its outcome, so a frame
- * whose offset was committed while it waited in a batch survives a crash: the store is restored and the
- * frame batched again. Outcomes leave in input order through an {@link OrderedOutbox}.
+ * One task's frame processor. Every record's offset is written to the changelogged pending-frames store
+ * before anything else happens and deleted only in the same transaction that forwards its outcome, so a
+ * frame whose offset was committed while it waited in a batch survives a crash: the store is restored,
+ * the frame is read back from the input topic ({@link PendingFrameSource}) and batched again. The store
+ * holds no frame bytes, so its changelog carries a few bytes per frame whatever the frames' size. A
+ * frame that is no longer in the input topic when it is read back (retention) becomes a dead letter
+ * without its bytes. Outcomes leave in input order through an {@link OrderedOutbox}.
  *
  * <p>Frames go to the stream thread's shared {@link MicroBatcher}, which runs closed batches on the
  * inference workers. A batch's results are handed over on the stream thread, possibly while another task
@@ -32,11 +42,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class FrameProcessor
         implements Processor<byte[], byte[], Object, Object>, MicroBatcher.Owner<PreparedFrame, ImageResult> {
 
+    private static final Logger log = LoggerFactory.getLogger(FrameProcessor.class);
+
+    /** The store's value for a pending frame: empty, the frame is read back from its input offset. */
+    static final byte[] OFFSET_ONLY = new byte[0];
+
     private final Settings settings;
     private final FramePreparer preparer;
     private final OutputRecords outputs;
     private final Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread;
     private final LongSupplier clock;
+    private final PendingFrameSource.Factory frameSource;
     private final OrderedOutbox<Outcome> outbox = new OrderedOutbox<>();
     /** Offsets resumed from the store that the input may still deliver again (at-least-once). */
     private final NavigableSet<Long> resumed = new TreeSet<>();
@@ -67,12 +83,14 @@ final class FrameProcessor
             FramePreparer preparer,
             OutputRecords outputs,
             Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread,
-            LongSupplier clock) {
+            LongSupplier clock,
+            PendingFrameSource.Factory frameSource) {
         this.settings = settings;
         this.preparer = preparer;
         this.outputs = outputs;
         this.batcherOfThisThread = batcherOfThisThread;
         this.clock = clock;
+        this.frameSource = frameSource;
     }
 
     @Override
@@ -85,20 +103,63 @@ final class FrameProcessor
     }
 
     /**
-     * Frames restored from the changelog (a crash, a rebalance) go through again, in offset order. Under
-     * exactly-once their offsets are committed with the store, so the input never delivers them again;
-     * under at-least-once a crash between the changelog write and the offset commit means it will, and
-     * {@link #process} then skips them.
+     * Frames restored from the changelog (a crash, a rebalance) go through again, in offset order, read
+     * back from the input topic. Under exactly-once their offsets are committed with the store, so the
+     * input never delivers them again; under at-least-once a crash between the changelog write and the
+     * offset commit means it will, and {@link #process} then skips them. Values written by earlier
+     * versions hold the whole record and are used as they are.
      */
     private void resumePendingFrames() {
         int partition = context.taskId().partition();
+        List<KeyValue<Long, byte[]>> entries = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> it = pending.all()) {
-            while (it.hasNext()) {
-                KeyValue<Long, byte[]> entry = it.next();
-                resumed.add(entry.key);
-                outbox.reserve(entry.key);
-                handle(InputRecord.fromStoreValue(settings.inputTopic(), partition, entry.key, entry.value));
+            it.forEachRemaining(entries::add);
+        }
+        SortedSet<Long> offsetsOnly = new TreeSet<>();
+        for (KeyValue<Long, byte[]> entry : entries) {
+            if (entry.value.length == 0) {
+                offsetsOnly.add(entry.key);
             }
+        }
+        Map<Long, InputRecord> readBack = offsetsOnly.isEmpty() ? Map.of() : readBack(partition, offsetsOnly);
+        for (KeyValue<Long, byte[]> entry : entries) {
+            resumed.add(entry.key);
+            outbox.reserve(entry.key);
+            if (entry.value.length > 0) {
+                handle(InputRecord.fromStoreValue(settings.inputTopic(), partition, entry.key, entry.value));
+            } else if (readBack.containsKey(entry.key)) {
+                handle(readBack.get(entry.key));
+            } else {
+                long now = clock.getAsLong();
+                PendingFrameGoneException gone =
+                        new PendingFrameGoneException(settings.inputTopic(), partition, entry.key);
+                outbox.complete(
+                        entry.key,
+                        new Outcome.Rejected(
+                                new InputRecord(settings.inputTopic(), partition, entry.key, null, null, now),
+                                FailureStage.UNKNOWN,
+                                gone.getClass().getName(),
+                                gone.getMessage(),
+                                now));
+            }
+        }
+    }
+
+    private Map<Long, InputRecord> readBack(int partition, SortedSet<Long> offsets) {
+        try (PendingFrameSource source =
+                frameSource.open(context.appConfigs(), context.applicationId() + "-" + context.taskId() + "-pending")) {
+            Map<Long, InputRecord> read = source.read(settings.inputTopic(), partition, offsets);
+            log.info(
+                    "Task {}: read back {} of {} pending frame(s) from {}-{}{}",
+                    context.taskId(),
+                    read.size(),
+                    offsets.size(),
+                    settings.inputTopic(),
+                    partition,
+                    read.size() < offsets.size()
+                            ? "; the others are no longer in the topic and become dead letters"
+                            : "");
+            return read;
         }
     }
 
@@ -115,7 +176,7 @@ final class FrameProcessor
             } else {
                 outbox.reserve(in.offset());
             }
-            pending.put(in.offset(), in.toStoreValue());
+            pending.put(in.offset(), OFFSET_ONLY);
             handle(in);
         }
         batcher.deliverFinished();

@@ -16,8 +16,9 @@ import java.nio.ByteBuffer;
 public record InputRecord(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
 
     /**
-     * The bytes kept in the pending-frames store: timestamp, key and value (topic, partition and offset
-     * are known from the task and the store key).
+     * The pending-frames store's value as versions before the offset-only store wrote it: timestamp, key
+     * and value (topic, partition and offset are known from the task and the store key). Kept so a store
+     * restored from such a changelog can be read (tests write it to prove that).
      */
     byte[] toStoreValue() {
         int keyLength = key == null ? -1 : key.length;

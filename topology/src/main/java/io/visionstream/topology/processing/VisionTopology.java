@@ -121,11 +121,23 @@ public final class VisionTopology {
     }
 
     /**
-     * The frame processors, one per task, sharing one batcher per stream thread. Package-private so a
-     * test can run one processor against a store it prepared.
+     * The frame processors, one per task, sharing one batcher per stream thread, reading pending frames
+     * back from the input topic after a restore. Package-private so a test can run one processor against
+     * a store it prepared.
      */
     static ProcessorSupplier<byte[], byte[], Object, Object> frameProcessors(
             VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock, Executor inference) {
+        return frameProcessors(config, engine, model, clock, inference, KafkaPendingFrameSource::open);
+    }
+
+    /** As above, reading pending frames back from {@code frameSource}. */
+    static ProcessorSupplier<byte[], byte[], Object, Object> frameProcessors(
+            VisionConfig config,
+            InferenceEngine engine,
+            ModelIdentity model,
+            LongSupplier clock,
+            Executor inference,
+            PendingFrameSource.Factory frameSource) {
         var frames = AvroSerdes.specific(Frame.class, new LinkedHashMap<>(config.schemaRegistry()), false);
         Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
         ImageDecoder decoder = new ImageDecoder(
@@ -157,7 +169,7 @@ public final class VisionTopology {
                 publishesMasks(config, engine),
                 config.normalizeEmbeddings(),
                 punctuationInterval(config.maxBatchDelayMs()));
-        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock);
+        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSource);
     }
 
     /**
@@ -169,10 +181,12 @@ public final class VisionTopology {
     }
 
     /**
-     * Pending frames, keyed by input offset (big-endian, so iteration is in offset order). Caching
-     * matters: a frame stored and deleted within one commit interval reaches the changelog only as a
-     * tombstone, so the frame's bytes are written again only if it is still pending at a commit. The
-     * changelog is compacted eagerly, since all but the last few frames are deleted.
+     * Pending frames, keyed by input offset (big-endian, so iteration is in offset order), with an empty
+     * value: the frame itself is read back from the input topic after a restore. Caching matters: a frame
+     * stored and deleted within one commit interval reaches the changelog only as a tombstone. The
+     * changelog is compacted eagerly, since all but the last few frames are deleted. Its record limit
+     * stays sized for frames, since earlier versions stored the frames' bytes and a store restored from
+     * their changelog still holds them.
      */
     static StoreBuilder<KeyValueStore<Long, byte[]>> pendingStore(FrameSizing sizing) {
         Map<String, String> changelog = new LinkedHashMap<>(sizing.frameTopicConfig());

@@ -3,6 +3,8 @@ package io.visionstream.topology.processing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.schemas.avro.DeadLetter;
+import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.topology.config.VisionConfig;
@@ -11,6 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serdes;
@@ -54,8 +59,7 @@ class FrameProcessorRestoreTest {
                 "frames", 0, offset, TestFrames.key("cam-a"), frames.serialize("frames", f), clock.get());
     }
 
-    @Test
-    void framesResumedFromTheStoreAndDeliveredAgainGetOneOutcomeEachInOffsetOrder() {
+    private VisionConfig config() {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", "unused:9092");
         settings.put("schema.registry.url", (String) registry.get("schema.registry.url"));
@@ -64,11 +68,20 @@ class FrameProcessorRestoreTest {
         settings.put("max.batch.delay.ms", "40");
         settings.put("processing.guarantee", "at_least_once");
         settings.put("embeddings.enabled", "false");
-        VisionConfig config = VisionConfig.from(settings);
-        Processor<byte[], byte[], Object, Object> processor = VisionTopology.frameProcessors(
-                        config, engine, new ModelIdentity("tiny-test", "v1"), clock::get, Runnable::run)
-                .get();
+        return VisionConfig.from(settings);
+    }
 
+    /** A processor whose pending frames are read back from {@code source}, and the store it was given. */
+    private record Rig(
+            Processor<byte[], byte[], Object, Object> processor,
+            MockProcessorContext<Object, Object> context,
+            KeyValueStore<Long, byte[]> store) {}
+
+    private Rig rig(PendingFrameSource.Factory source) {
+        VisionConfig config = config();
+        Processor<byte[], byte[], Object, Object> processor = VisionTopology.frameProcessors(
+                        config, engine, new ModelIdentity("tiny-test", "v1"), clock::get, Runnable::run, source)
+                .get();
         Properties props = StreamsProperties.of(config);
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>(props);
         KeyValueStore<Long, byte[]> store = Stores.keyValueStoreBuilder(
@@ -77,27 +90,124 @@ class FrameProcessorRestoreTest {
                 .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        // The restored store: offsets 87 and 90 were pending at the crash; the input's committed offset is 86.
-        store.put(87L, frame(87).toStoreValue());
-        store.put(90L, frame(90).toStoreValue());
+        return new Rig(processor, context, store);
+    }
 
-        processor.init(context);
-        for (long offset = 86; offset <= 91; offset++) {
+    /** Delivers offsets {@code from..to} of partition 0, then lets the open batch close. */
+    private void deliver(Rig rig, long from, long to) {
+        for (long offset = from; offset <= to; offset++) {
             InputRecord in = frame(offset);
-            context.setRecordMetadata("frames", 0, offset);
-            processor.process(new Record<>(in.key(), in.value(), in.timestamp()));
+            rig.context().setRecordMetadata("frames", 0, offset);
+            rig.processor().process(new Record<>(in.key(), in.value(), in.timestamp()));
         }
         clock.addAndGet(40);
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(clock.get());
+        rig.context().scheduledPunctuators().get(0).getPunctuator().punctuate(clock.get());
+    }
 
-        List<Long> published = new ArrayList<>();
-        for (var forward : context.forwarded()) {
-            assertThat(forward.childName()).contains(VisionTopology.PREDICTIONS_SINK);
-            published.add(((Prediction) forward.record().value()).getLineage().getInputOffset());
+    private static List<Long> offsetsPublished(Rig rig) {
+        List<Long> offsets = new ArrayList<>();
+        for (var forward : rig.context().forwarded()) {
+            Object value = forward.record().value();
+            offsets.add(
+                    value instanceof Prediction p
+                            ? p.getLineage().getInputOffset()
+                            : ((DeadLetter) value).getSourceOffset());
         }
-        assertThat(published).containsExactly(86L, 87L, 88L, 89L, 90L, 91L);
-        try (var left = store.all()) {
+        return offsets;
+    }
+
+    private static void assertStoreEmpty(Rig rig) {
+        try (var left = rig.store().all()) {
             assertThat(left.hasNext()).as("frames left in the store").isFalse();
         }
+    }
+
+    /** A source that serves offsets from the frames this test makes, except those it is told are gone. */
+    private PendingFrameSource.Factory source(List<SortedSet<Long>> asked, Set<Long> gone) {
+        return (appConfigs, clientId) -> new PendingFrameSource() {
+            @Override
+            public Map<Long, InputRecord> read(String topic, int partition, SortedSet<Long> offsets) {
+                asked.add(new TreeSet<>(offsets));
+                Map<Long, InputRecord> found = new HashMap<>();
+                for (long offset : offsets) {
+                    if (!gone.contains(offset)) {
+                        found.put(offset, frame(offset));
+                    }
+                }
+                return found;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Test
+    void newFramesAreStoredAsTheirOffsetOnly() {
+        Rig rig = rig((appConfigs, clientId) -> {
+            throw new AssertionError("nothing to read back");
+        });
+        rig.processor().init(rig.context());
+        InputRecord in = frame(7);
+        rig.context().setRecordMetadata("frames", 0, 7);
+        rig.processor().process(new Record<>(in.key(), in.value(), in.timestamp()));
+
+        assertThat(rig.store().get(7L)).isEmpty();
+    }
+
+    @Test
+    void offsetOnlyFramesAreReadBackOnceAndResumedWithTheRedeliveredOnesInOffsetOrder() {
+        List<SortedSet<Long>> asked = new ArrayList<>();
+        Rig rig = rig(source(asked, Set.of()));
+        // The restored store: offsets 87 and 90 were pending at the crash; the input's committed offset is 86.
+        rig.store().put(87L, FrameProcessor.OFFSET_ONLY);
+        rig.store().put(90L, FrameProcessor.OFFSET_ONLY);
+
+        rig.processor().init(rig.context());
+        deliver(rig, 86, 91);
+
+        assertThat(asked).containsExactly(new TreeSet<>(List.of(87L, 90L)));
+        assertThat(offsetsPublished(rig)).containsExactly(86L, 87L, 88L, 89L, 90L, 91L);
+        assertThat(rig.context().forwarded())
+                .allSatisfy(f -> assertThat(f.childName()).contains(VisionTopology.PREDICTIONS_SINK));
+        assertStoreEmpty(rig);
+    }
+
+    @Test
+    void aPendingFrameNoLongerInTheInputBecomesADeadLetterWithoutBytesInItsPlace() {
+        Rig rig = rig(source(new ArrayList<>(), Set.of(88L)));
+        rig.store().put(88L, FrameProcessor.OFFSET_ONLY);
+        rig.store().put(89L, FrameProcessor.OFFSET_ONLY);
+
+        rig.processor().init(rig.context());
+        deliver(rig, 90, 90);
+
+        assertThat(offsetsPublished(rig)).containsExactly(88L, 89L, 90L);
+        var first = rig.context().forwarded().get(0);
+        assertThat(first.childName()).contains(VisionTopology.DEAD_LETTERS_SINK);
+        DeadLetter dead = (DeadLetter) first.record().value();
+        assertThat(dead.getOriginalValue()).isNull();
+        assertThat(dead.getOriginalKey()).isNull();
+        assertThat(dead.getSourceTopic()).isEqualTo("frames");
+        assertThat(dead.getStage()).isEqualTo(FailureStage.UNKNOWN);
+        assertThat(dead.getErrorClass()).isEqualTo(PendingFrameGoneException.class.getName());
+        assertThat(dead.getErrorMessage()).startsWith("frame at offset 88 of frames-0 was pending in a batch");
+        assertStoreEmpty(rig);
+    }
+
+    @Test
+    void framesStoredWholeByEarlierVersionsAreResumedWithoutReadingTheInput() {
+        Rig rig = rig((appConfigs, clientId) -> {
+            throw new AssertionError("whole frames need no reading back");
+        });
+        // The restored store: offsets 87 and 90 were pending at the crash; the input's committed offset is 86.
+        rig.store().put(87L, frame(87).toStoreValue());
+        rig.store().put(90L, frame(90).toStoreValue());
+
+        rig.processor().init(rig.context());
+        deliver(rig, 86, 91);
+
+        assertThat(offsetsPublished(rig)).containsExactly(86L, 87L, 88L, 89L, 90L, 91L);
+        assertStoreEmpty(rig);
     }
 }

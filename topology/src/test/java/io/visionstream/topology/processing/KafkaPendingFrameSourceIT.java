@@ -1,0 +1,112 @@
+package io.visionstream.topology.processing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Pending frames read back from a real broker, by offset, including offsets retention has removed. */
+class KafkaPendingFrameSourceIT {
+
+    private static final long BASE_TIMESTAMP = 1_700_000_000_000L;
+    private static EmbeddedKafkaCluster kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(16 << 20));
+        for (String topic : List.of("readback", "trimmed")) {
+            kafka.createTopic(topic, 2, Map.of());
+            produce(topic, 1, 10);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** {@code count} records to one partition: key "k{i}", value "frame {i}", timestamp base + i. */
+    private static void produce(String topic, int partition, int count) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(
+                        topic,
+                        partition,
+                        BASE_TIMESTAMP + i,
+                        ("k" + i).getBytes(StandardCharsets.UTF_8),
+                        ("frame " + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static Map<String, Object> appConfigs() {
+        Map<String, Object> app = new HashMap<>();
+        app.put(StreamsConfig.APPLICATION_ID_CONFIG, "readback-test");
+        app.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        app.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return app;
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theRecordsAtTheAskedOffsetsComeBackAsTheyWereWritten() {
+        try (PendingFrameSource source = KafkaPendingFrameSource.open(appConfigs(), "readback-test-0_1")) {
+            Map<Long, InputRecord> read = source.read("readback", 1, new TreeSet<>(List.of(2L, 5L, 9L)));
+
+            assertThat(read).containsOnlyKeys(2L, 5L, 9L);
+            InputRecord five = read.get(5L);
+            assertThat(five.topic()).isEqualTo("readback");
+            assertThat(five.partition()).isEqualTo(1);
+            assertThat(five.offset()).isEqualTo(5);
+            assertThat(text(five.key())).isEqualTo("k5");
+            assertThat(text(five.value())).isEqualTo("frame 5");
+            assertThat(five.timestamp()).isEqualTo(BASE_TIMESTAMP + 5);
+        }
+    }
+
+    @Test
+    void offsetsRetentionRemovedOrThatNeverExistedAreLeftOut() throws Exception {
+        try (Admin admin = kafka.admin()) {
+            admin.deleteRecords(Map.of(new TopicPartition("trimmed", 1), RecordsToDelete.beforeOffset(4)))
+                    .all()
+                    .get();
+        }
+        try (PendingFrameSource source = KafkaPendingFrameSource.open(appConfigs(), "readback-test-0_1")) {
+            Map<Long, InputRecord> read = source.read("trimmed", 1, new TreeSet<>(List.of(1L, 3L, 4L, 8L, 15L)));
+
+            assertThat(read).containsOnlyKeys(4L, 8L);
+            assertThat(text(read.get(8L).value())).isEqualTo("frame 8");
+        }
+    }
+
+    @Test
+    void nothingAskedReadsNothing() {
+        try (PendingFrameSource source = KafkaPendingFrameSource.open(appConfigs(), "readback-test-0_0")) {
+            assertThat(source.read("readback", 0, new TreeSet<>())).isEmpty();
+        }
+    }
+}
