@@ -16,9 +16,14 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Reads pending frames back from the input topic with a consumer configured as Kafka Streams configures
- * its restore consumer: the application's connection and security settings, the main consumer's
- * isolation level (read_committed under exactly-once, so a frame is read back exactly as the task first
- * read it), no group and no committed offsets. One consumer per restored task, closed after its read.
+ * its restore consumer (the application's connection and security settings, no group, no committed
+ * offsets), one per restored task, closed after its read. It reads uncommitted records too: an offset
+ * names one record whatever the isolation level, and the offsets asked for were read once already, so
+ * this cannot return a record the task did not see, and it never waits behind an open transaction.
+ *
+ * <p>The whole read shares one deadline, the consumer's {@code default.api.timeout.ms}. An offset at or
+ * past the partition's end is not taken for gone: the end can lag briefly after a leader change, so it
+ * is asked again until the deadline, and then the read fails rather than drop a frame that may exist.
  */
 final class KafkaPendingFrameSource implements PendingFrameSource {
 
@@ -35,10 +40,11 @@ final class KafkaPendingFrameSource implements PendingFrameSource {
         Map<String, Object> props = new HashMap<>(streams.getRestoreConsumerConfigs(clientId));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        // The consumer's own default.api.timeout.ms (60 s unless configured) bounds each look-up and the read.
+        // The consumer's own default.api.timeout.ms (60 s unless configured) bounds the whole read.
         Object configured = props.get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
         long timeoutMs = configured == null ? 60_000L : Long.parseLong(configured.toString());
         return new KafkaPendingFrameSource(consumer, Duration.ofMillis(timeoutMs));
@@ -50,20 +56,16 @@ final class KafkaPendingFrameSource implements PendingFrameSource {
         if (offsets.isEmpty()) {
             return found;
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         TopicPartition tp = new TopicPartition(topic, partition);
         consumer.assign(List.of(tp));
-        long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
-        TreeSet<Long> wanted = new TreeSet<>(offsets.headSet(end));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        dropDeleted(tp, wanted);
+        TreeSet<Long> wanted = new TreeSet<>(offsets);
+        awaitEndPast(tp, wanted.last(), deadline);
+        dropDeleted(tp, wanted, deadline);
         if (!wanted.isEmpty()) {
             consumer.seek(tp, wanted.first());
         }
-        while (!wanted.isEmpty() && consumer.position(tp, timeout) <= wanted.last()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("could not read back " + wanted.size() + " pending frame(s) of " + tp
-                        + " within " + timeout.toMillis() + " ms (default.api.timeout.ms)");
-            }
+        while (!wanted.isEmpty() && consumer.position(tp, remaining(deadline, tp, wanted)) <= wanted.last()) {
             try {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (wanted.remove(r.offset())) {
@@ -74,22 +76,56 @@ final class KafkaPendingFrameSource implements PendingFrameSource {
                 }
             } catch (OffsetOutOfRangeException e) {
                 // Retention removed the start of what is wanted between the look-up and the fetch.
-                dropDeleted(tp, wanted);
+                dropDeleted(tp, wanted, deadline);
                 if (!wanted.isEmpty()) {
                     consumer.seek(tp, wanted.first());
                 }
             }
-            // Offsets passed over without a record (none are expected below the read position) are gone.
-            long position = consumer.position(tp, timeout);
+            // An offset passed over without a record is not in the log (compacted away or never written).
+            long position = consumer.position(tp, remaining(deadline, tp, wanted));
             wanted.headSet(position).clear();
         }
         return found;
     }
 
+    /** Waits until the partition's end is past {@code last}: it can lag briefly after a leader change. */
+    private void awaitEndPast(TopicPartition tp, long last, long deadline) {
+        long pause = Duration.ofMillis(200).toNanos();
+        long end =
+                consumer.endOffsets(List.of(tp), remaining(deadline, tp, null)).get(tp);
+        while (end <= last) {
+            if (System.nanoTime() + pause > deadline) {
+                throw new IllegalStateException("pending frame at offset " + last + " of " + tp + " is at or past the"
+                        + " partition's end (" + end + ") after " + timeout.toMillis() + " ms"
+                        + " (default.api.timeout.ms): was the input topic deleted and created again?");
+            }
+            try {
+                Thread.sleep(Duration.ofNanos(pause).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading back pending frames of " + tp, e);
+            }
+            end = consumer.endOffsets(List.of(tp), remaining(deadline, tp, null))
+                    .get(tp);
+        }
+    }
+
     /** Forgets the wanted offsets below the partition's log start: those records are gone. */
-    private void dropDeleted(TopicPartition tp, TreeSet<Long> wanted) {
-        long start = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+    private void dropDeleted(TopicPartition tp, TreeSet<Long> wanted, long deadline) {
+        long start = consumer.beginningOffsets(List.of(tp), remaining(deadline, tp, wanted))
+                .get(tp);
         wanted.headSet(start).clear();
+    }
+
+    /** What is left of the read's deadline; an error once it has passed. */
+    private Duration remaining(long deadline, TopicPartition tp, TreeSet<Long> wanted) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new IllegalStateException("could not read back "
+                    + (wanted == null ? "" : wanted.size() + " ") + "pending frame(s) of " + tp + " within "
+                    + timeout.toMillis() + " ms (default.api.timeout.ms)");
+        }
+        return Duration.ofNanos(left);
     }
 
     @Override

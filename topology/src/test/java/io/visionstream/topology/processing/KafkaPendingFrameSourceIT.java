@@ -1,6 +1,7 @@
 package io.visionstream.topology.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
 import java.nio.charset.StandardCharsets;
@@ -89,14 +90,26 @@ class KafkaPendingFrameSourceIT {
     }
 
     @Test
-    void offsetsRetentionRemovedOrThatNeverExistedAreLeftOut() throws Exception {
+    void anOffsetPastThePartitionsEndIsAnErrorNotAFrameToDropOnceTheDeadlinePasses() {
+        Map<String, Object> app = appConfigs();
+        app.put("default.api.timeout.ms", 1500);
+        try (PendingFrameSource source = KafkaPendingFrameSource.open(app, "readback-test-0_1")) {
+            assertThatThrownBy(() -> source.read("readback", 1, new TreeSet<>(List.of(3L, 15L))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith(
+                            "pending frame at offset 15 of readback-1 is at or past the partition's" + " end (10)");
+        }
+    }
+
+    @Test
+    void offsetsRetentionRemovedAreLeftOut() throws Exception {
         try (Admin admin = kafka.admin()) {
             admin.deleteRecords(Map.of(new TopicPartition("trimmed", 1), RecordsToDelete.beforeOffset(4)))
                     .all()
                     .get();
         }
         try (PendingFrameSource source = KafkaPendingFrameSource.open(appConfigs(), "readback-test-0_1")) {
-            Map<Long, InputRecord> read = source.read("trimmed", 1, new TreeSet<>(List.of(1L, 3L, 4L, 8L, 15L)));
+            Map<Long, InputRecord> read = source.read("trimmed", 1, new TreeSet<>(List.of(1L, 3L, 4L, 8L)));
 
             assertThat(read).containsOnlyKeys(4L, 8L);
             assertThat(text(read.get(8L).value())).isEqualTo("frame 8");
