@@ -333,7 +333,7 @@ public final class DjlVitEngine implements InferenceEngine {
         return new BatchResult(images);
     }
 
-    private List<Prediction> topK(float[] logits) {
+    private List<ScoredClass> topK(float[] logits) {
         if (logits.length == 0) {
             return List.of();
         }
@@ -354,7 +354,7 @@ public final class DjlVitEngine implements InferenceEngine {
                         .reversed()
                         .thenComparing(j -> j))
                 .limit(Math.min(topK, logits.length))
-                .map(j -> new Prediction(j, label(j), (float) (exp[j] / total)))
+                .map(j -> new ScoredClass(j, label(j), (float) (exp[j] / total)))
                 .toList();
     }
 

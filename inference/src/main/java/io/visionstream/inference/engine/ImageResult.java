@@ -16,7 +16,7 @@ import java.util.Objects;
  *     one byte per pixel holding the class index (see {@link ModelInfo#segmentationClasses()}); empty when
  *     the model has no dense head
  */
-public record ImageResult(float[] logits, List<Prediction> topK, float[] embedding, byte[] classMap) {
+public record ImageResult(float[] logits, List<ScoredClass> topK, float[] embedding, byte[] classMap) {
 
     /** Checks presence and copies the list. */
     public ImageResult {
@@ -27,7 +27,7 @@ public record ImageResult(float[] logits, List<Prediction> topK, float[] embeddi
     }
 
     /** The best class, or null without a head. */
-    public Prediction top1() {
+    public ScoredClass top1() {
         return topK.isEmpty() ? null : topK.get(0);
     }
 }

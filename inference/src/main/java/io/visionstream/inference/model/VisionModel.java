@@ -207,10 +207,10 @@ public final class VisionModel extends AbstractBlock {
      * @param x normalised images {@code [B, C, H, W]}; results are attached to its manager
      * @return logits, embedding and class map {@code [B, H, W]} (null without a head)
      */
-    public Prediction predict(NDArray x) {
+    public PredictionTensors predict(NDArray x) {
         ModelOutputs out = forward(new ParameterStore(x.getManager(), false), x, false);
         NDArray classMap = out.denseLogits() == null ? null : out.denseLogits().argMax(1);
-        return new Prediction(out.logits(), out.embedding(), classMap);
+        return new PredictionTensors(out.logits(), out.embedding(), classMap);
     }
 
     /**
@@ -229,7 +229,7 @@ public final class VisionModel extends AbstractBlock {
      * ImageEncoder.maskPng} takes it), resized by nearest neighbour when the frame's size differs from
      * the map's.
      *
-     * @param classMap {@code [B, H, W]} class indices below 256, e.g. {@link Prediction#classMap()}
+     * @param classMap {@code [B, H, W]} class indices below 256, e.g. {@link PredictionTensors#classMap()}
      * @param height frame height in pixels
      * @param width frame width in pixels
      * @return {@code B} arrays of {@code height * width} bytes

@@ -5,7 +5,7 @@
  * directory format ({@link io.visionstream.inference.model.ModelDirectory}: timm's {@code config.json}
  * plus a {@code dense_head} object, one {@code model.safetensors} holding backbone and {@code
  * decode_head.*} tensors), and the held-out evaluation ({@link
- * io.visionstream.inference.model.Evaluation}) that measures top-1 and mIoU through the serving path.
+ * io.visionstream.training.Evaluation}) that measures top-1 and mIoU through the serving path.
  *
  * <p>Depends on {@code vit}, {@code heads}, {@code weights}, {@code image} and {@code synthetic}; no
  * Kafka, no training code.

@@ -81,7 +81,7 @@ class DjlVitEngineTest {
         Arrays.sort(order, (a, b) -> Double.compare(ref[b], ref[a]));
         assertThat(image.topK()).hasSize(3);
         for (int r = 0; r < 3; r++) {
-            Prediction p = image.topK().get(r);
+            ScoredClass p = image.topK().get(r);
             assertThat(p.index()).isEqualTo(order[r]);
             assertThat(p.label()).isEqualTo("class_" + order[r]);
             assertThat((double) p.score()).isCloseTo(Math.exp(ref[order[r]]) / sum, within(1e-5));

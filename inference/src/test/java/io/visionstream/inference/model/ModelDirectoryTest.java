@@ -61,12 +61,12 @@ class ModelDirectoryTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             VisionModel original = randomModel(manager, HEAD);
             NDArray x = input(manager);
-            Prediction before = original.predict(x);
+            PredictionTensors before = original.predict(x);
             ModelOutputs beforeRaw = original.forward(new ai.djl.training.ParameterStore(manager, false), x, false);
 
             ModelDirectory.save(dir, original);
             VisionModel loaded = ModelDirectory.load(dir, manager);
-            Prediction after = loaded.predict(x);
+            PredictionTensors after = loaded.predict(x);
             ModelOutputs afterRaw = loaded.forward(new ai.djl.training.ParameterStore(manager, false), x, false);
 
             assertThat(loaded.headConfig()).contains(HEAD);
@@ -110,7 +110,7 @@ class ModelDirectoryTest {
             float[] expected = backboneOnly.predict(x).logits().toFloatArray();
 
             VisionModel loaded = ModelDirectory.load(dir, manager);
-            Prediction p = loaded.predict(x);
+            PredictionTensors p = loaded.predict(x);
 
             assertThat(loaded.head()).isEmpty();
             assertThat(p.classMap()).isNull();

@@ -3,7 +3,8 @@ package io.visionstream.topology.processing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import io.visionstream.testkit.EmbeddedKafkaCluster;
+import io.visionstream.topology.KafkaTopics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ class KafkaPendingFrameSourceIT {
     static void start() throws Exception {
         kafka = EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(16 << 20));
         for (String topic : List.of("readback", "trimmed")) {
-            kafka.createTopic(topic, 2, Map.of());
+            KafkaTopics.create(kafka, topic, 2, Map.of());
             produce(topic, 1, 10);
         }
     }

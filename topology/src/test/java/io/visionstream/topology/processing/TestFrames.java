@@ -4,12 +4,12 @@ import io.visionstream.inference.engine.DjlVitEngine;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.image.ImageEncoder;
-import io.visionstream.inference.synthetic.SceneConfig;
-import io.visionstream.inference.synthetic.SyntheticScenes;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.ImageEncoding;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.training.synthetic.SceneConfig;
+import io.visionstream.training.synthetic.SyntheticScenes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,7 +30,7 @@ public final class TestFrames {
     }
 
     /** A tiny ViT (32x32 input, patch 8, dim 32, 2 blocks, 5 classes) with seeded random weights. */
-    static InferenceEngine tinyEngine() {
+    public static InferenceEngine tinyEngine() {
         return DjlVitEngine.withRandomWeights(
                 "tiny-test",
                 VitConfig.of(32, 8, 32, 2, 2, 5),
@@ -39,7 +39,7 @@ public final class TestFrames {
     }
 
     /** Classes of {@link #segmentingModel}. */
-    static final java.util.List<String> SEGMENTATION_CLASSES =
+    public static final java.util.List<String> SEGMENTATION_CLASSES =
             java.util.List.of("background", "circle", "square", "triangle");
 
     /**

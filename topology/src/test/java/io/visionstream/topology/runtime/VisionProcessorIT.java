@@ -3,14 +3,14 @@ package io.visionstream.topology.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionstream.inference.image.ImageEncoder;
-import io.visionstream.inference.synthetic.SceneConfig;
-import io.visionstream.inference.synthetic.SyntheticScenes;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.ImageEncoding;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.topology.config.VisionConfig;
-import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import io.visionstream.training.synthetic.SceneConfig;
+import io.visionstream.training.synthetic.SyntheticScenes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

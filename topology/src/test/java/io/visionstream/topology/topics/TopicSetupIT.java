@@ -3,7 +3,8 @@ package io.visionstream.topology.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
+import io.visionstream.testkit.EmbeddedKafkaCluster;
+import io.visionstream.topology.KafkaTopics;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,7 +74,7 @@ class TopicSetupIT {
     @Test
     void anExistingInputTopicWithKafkasDefaultLimitStopsStartUp() {
         int brokerDefault = 1_048_588;
-        kafka.createTopic("small-frames", 1, Map.of("max.message.bytes", String.valueOf(brokerDefault)));
+        KafkaTopics.create(kafka, "small-frames", 1, Map.of("max.message.bytes", String.valueOf(brokerDefault)));
 
         assertThatThrownBy(() -> TopicSetup.ensure(admin, plan("small"), new FrameSizing(EIGHT_MIB)))
                 .isInstanceOf(TopicSetup.TopicTooSmallException.class)
@@ -84,8 +85,8 @@ class TopicSetupIT {
 
     @Test
     void anExistingDeadLetterTopicSmallerThanTheInputStopsStartUp() {
-        kafka.createTopic("dlq-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
-        kafka.createTopic("dlq-dlq", 1, Map.of("max.message.bytes", "2000000"));
+        KafkaTopics.create(kafka, "dlq-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+        KafkaTopics.create(kafka, "dlq-dlq", 1, Map.of("max.message.bytes", "2000000"));
 
         assertThatThrownBy(() -> TopicSetup.ensure(admin, plan("dlq"), new FrameSizing(EIGHT_MIB)))
                 .isInstanceOf(TopicSetup.TopicTooSmallException.class)
@@ -96,7 +97,7 @@ class TopicSetupIT {
 
     @Test
     void withoutCreationMissingTopicsStopStartUpNamingEachAndNoneIsCreated() throws Exception {
-        kafka.createTopic("manual-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+        KafkaTopics.create(kafka, "manual-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
 
         assertThatThrownBy(() -> TopicSetup.check(admin, plan("manual"), new FrameSizing(EIGHT_MIB)))
                 .isInstanceOf(TopicSetup.MissingTopicsException.class)
@@ -108,9 +109,9 @@ class TopicSetupIT {
 
     @Test
     void withoutCreationTopicsThatExistStillHaveTheirLimitsChecked() {
-        kafka.createTopic("premade-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
-        kafka.createTopic("premade-dlq", 1, Map.of("max.message.bytes", "2000000"));
-        kafka.createTopic("premade-predictions", 1, Map.of());
+        KafkaTopics.create(kafka, "premade-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+        KafkaTopics.create(kafka, "premade-dlq", 1, Map.of("max.message.bytes", "2000000"));
+        KafkaTopics.create(kafka, "premade-predictions", 1, Map.of());
 
         assertThatThrownBy(() -> TopicSetup.check(admin, plan("premade"), new FrameSizing(EIGHT_MIB)))
                 .isInstanceOf(TopicSetup.TopicTooSmallException.class)
@@ -119,17 +120,17 @@ class TopicSetupIT {
 
     @Test
     void withoutCreationTopicsThatExistAndFitPassTheCheck() {
-        kafka.createTopic("ready-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
-        kafka.createTopic("ready-dlq", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 2 * 65_536)));
-        kafka.createTopic("ready-predictions", 1, Map.of());
+        KafkaTopics.create(kafka, "ready-frames", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 65_536)));
+        KafkaTopics.create(kafka, "ready-dlq", 1, Map.of("max.message.bytes", String.valueOf(EIGHT_MIB + 2 * 65_536)));
+        KafkaTopics.create(kafka, "ready-predictions", 1, Map.of());
 
         TopicSetup.check(admin, plan("ready"), new FrameSizing(EIGHT_MIB));
     }
 
     @Test
     void existingTopicsThatAreLargeEnoughAreLeftAsTheyAre() throws Exception {
-        kafka.createTopic("ok-frames", 3, Map.of("max.message.bytes", String.valueOf(12 << 20)));
-        kafka.createTopic("ok-dlq", 1, Map.of("max.message.bytes", String.valueOf(13 << 20)));
+        KafkaTopics.create(kafka, "ok-frames", 3, Map.of("max.message.bytes", String.valueOf(12 << 20)));
+        KafkaTopics.create(kafka, "ok-dlq", 1, Map.of("max.message.bytes", String.valueOf(13 << 20)));
 
         TopicSetup.ensure(admin, plan("ok"), new FrameSizing(EIGHT_MIB));
 

@@ -1,0 +1,293 @@
+package io.visionstream.app;
+
+import io.visionstream.inference.vit.GlobalPool;
+import io.visionstream.training.Evaluation;
+import io.visionstream.training.JointTrainer;
+import io.visionstream.training.PosEmbedInit;
+import io.visionstream.training.TrainConfig;
+import io.visionstream.training.TrainListener;
+import io.visionstream.training.TrainResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./vision train}: trains the ViT backbone, its classifier and the UPerNet dense head jointly on
+ * synthetic scenes and writes a model directory that {@code ./vision} can serve.
+ */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train backbone + classifier + dense head jointly on synthetic scenes (CPU or GPU via DJL).",
+            "Writes a model directory (config.json + model.safetensors) at each evaluation and at the end."
+        })
+public final class TrainCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--out", required = true, description = "Model directory to write.")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "Optimiser steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "16",
+            description = "Images per step, >= 2 (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(
+            names = "--min-lr",
+            defaultValue = "1e-5",
+            description = "Learning rate at the last step (default: ${DEFAULT-VALUE}).")
+    double minLr;
+
+    @Option(
+            names = "--weight-decay",
+            defaultValue = "0.05",
+            description =
+                    "AdamW decoupled weight decay, not applied to biases, norms, tokens and position embedding (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(
+            names = "--warmup-steps",
+            defaultValue = "100",
+            description = "Linear warm-up steps before the cosine decay (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(
+            names = "--image-size",
+            defaultValue = "64",
+            description = "Square input side; scenes are rendered at this size (default: ${DEFAULT-VALUE}).")
+    int imageSize;
+
+    @Option(names = "--patch", defaultValue = "8", description = "Patch side (default: ${DEFAULT-VALUE}).")
+    int patch;
+
+    @Option(names = "--dim", defaultValue = "96", description = "Embedding width (default: ${DEFAULT-VALUE}).")
+    int dim;
+
+    @Option(
+            names = "--depth",
+            defaultValue = "4",
+            description = "Transformer blocks, >= 4 (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--heads", defaultValue = "3", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(
+            names = "--head-channels",
+            defaultValue = "32",
+            description = "UPerNet decoder width (default: ${DEFAULT-VALUE}).")
+    int headChannels;
+
+    @Option(
+            names = "--global-pool",
+            defaultValue = "token",
+            description = "Classifier pooling: token ([CLS]) or avg (default: ${DEFAULT-VALUE}).")
+    String globalPool;
+
+    @Option(
+            names = "--pos-embed-init",
+            defaultValue = "normal",
+            description = "Start of a from-scratch position embedding: normal (timm's) or sincos (2-D sine-cosine,"
+                    + " as MAE; still learned) (default: ${DEFAULT-VALUE}).")
+    String posEmbedInit;
+
+    @Option(
+            names = "--classes",
+            defaultValue = "5",
+            description =
+                    "Shape classes K of the scenes; the model has K + 1 with background (default: ${DEFAULT-VALUE}).")
+    int classes;
+
+    @Option(
+            names = "--dense-loss-weight",
+            defaultValue = "1.0",
+            description = "Weight of the per-pixel loss (default: ${DEFAULT-VALUE}).")
+    double denseLossWeight;
+
+    @Option(
+            names = "--clip-grad",
+            defaultValue = "1.0",
+            description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
+    double clipGrad;
+
+    @Option(
+            names = "--head-lr-scale",
+            defaultValue = "1.0",
+            description = "Factor on the learning rate of the dense head (default: ${DEFAULT-VALUE}).")
+    double headLrScale;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Training data and initialisation seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--eval-seed",
+            defaultValue = "1000",
+            description = "Held-out data seed, different from --seed (default: ${DEFAULT-VALUE}).")
+    long evalSeed;
+
+    @Option(
+            names = "--eval-every",
+            defaultValue = "500",
+            description =
+                    "Steps between held-out evaluations and checkpoints; 0 for only at the end (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Option(
+            names = "--eval-images",
+            defaultValue = "300",
+            description = "Held-out images per evaluation (default: ${DEFAULT-VALUE}).")
+    int evalImages;
+
+    @Option(
+            names = "--init-from",
+            description =
+                    "Model directory (timm or ours) whose tensors of matching name and shape initialise the model.")
+    Path initFrom;
+
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            description =
+                    "libtorch intra-op threads; 0 keeps libtorch's default. On a busy shared CPU, 1 is often much faster (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() throws IOException {
+        TrainConfig config;
+        try {
+            config = new TrainConfig(
+                    out,
+                    steps,
+                    batchSize,
+                    lr,
+                    minLr,
+                    weightDecay,
+                    warmupSteps,
+                    imageSize,
+                    patch,
+                    dim,
+                    depth,
+                    heads,
+                    headChannels,
+                    classes,
+                    seed,
+                    evalSeed,
+                    evalEvery,
+                    evalImages,
+                    initFrom,
+                    denseLossWeight,
+                    clipGrad,
+                    headLrScale,
+                    GlobalPool.fromTimm(globalPool),
+                    PosEmbedInit.parse(posEmbedInit));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (threads < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0, got " + threads);
+        }
+        if (threads > 0) {
+            // read by DJL when the PyTorch engine starts, which has not happened yet in this process
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        TrainResult result = JointTrainer.train(config, new Progress(stdout, stderr));
+        stdout.printf(
+                Locale.ROOT,
+                "trained %d steps (%d skipped for non-finite gradients) in %s (%.1f img/s); loss %.4f -> %.4f;"
+                        + " wrote %s%n",
+                result.steps(),
+                result.skippedSteps(),
+                duration(result.seconds()),
+                result.imagesPerSecond(),
+                result.firstLoss(),
+                result.lastLoss(),
+                result.dir());
+        stdout.printf(Locale.ROOT, "held-out (seed %d): %s%n", config.evalSeed(), result.evaluation());
+        stdout.flush();
+        return 0;
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+
+    /** One status line on stderr, rewritten in place; evaluations and checkpoints as lines on stdout. */
+    private static final class Progress implements TrainListener {
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final long started = System.nanoTime();
+        private double lossEma = Double.NaN;
+
+        Progress(PrintWriter out, PrintWriter err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public void onInfo(String line) {
+            out.println(line);
+            out.flush();
+        }
+
+        @Override
+        public void onStep(StepStats s) {
+            lossEma = Double.isNaN(lossEma) ? s.loss() : 0.95 * lossEma + 0.05 * s.loss();
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            double eta = elapsed / s.step() * (s.totalSteps() - s.step());
+            int width = 24;
+            int filled = (int) ((long) width * s.step() / s.totalSteps());
+            err.printf(
+                    Locale.ROOT,
+                    "\r[%s%s] %d/%d loss %.4f (cls %.3f dense %.3f) lr %.2e %.1f img/s eta %s   ",
+                    "=".repeat(filled),
+                    " ".repeat(width - filled),
+                    s.step(),
+                    s.totalSteps(),
+                    lossEma,
+                    s.classLoss(),
+                    s.denseLoss(),
+                    s.lr(),
+                    s.imagesPerSecond(),
+                    duration(eta));
+            err.flush();
+        }
+
+        @Override
+        public void onEvaluation(int step, Evaluation.Result result) {
+            err.println();
+            err.flush();
+            out.printf(Locale.ROOT, "step %d held-out %s%n", step, result);
+            out.flush();
+        }
+
+        @Override
+        public void onCheckpoint(int step, Path dir) {
+            out.printf(Locale.ROOT, "step %d wrote %s%n", step, dir);
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.visionstream.app.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.visionstream.inference.engine.DjlVitEngine;
+import io.visionstream.inference.engine.EngineOptions;
+import io.visionstream.inference.engine.ModelInfo;
+import io.visionstream.inference.engine.Precision;
+import io.visionstream.inference.vit.VitArchitectures;
+import io.visionstream.inference.vit.VitConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Prints images/s of the engine for a few ViTs and batch sizes next to the machine's measured fp32
+ * GEMM rate, so the fraction of the hardware ceiling is visible. Weights are random (speed does not
+ * depend on them). Runs in the calling thread; not for concurrent use with other benchmarks.
+ */
+public final class EngineBenchmark {
+
+    /**
+     * Benchmark settings.
+     *
+     * @param architectures timm names (see {@link VitArchitectures#names()}), run at their default size
+     * @param batchSizes batch sizes to time, each >= 1
+     * @param secondsPerCase timed seconds per model and batch size, split into 5 windows of at least
+     *     one batch each
+     * @param warmupBatches untimed batches before each case
+     * @param gemmSize n of the n x n x n fp32 matmul that measures the machine's rate
+     * @param engine device and precision of the engine under test
+     */
+    public record Options(
+            List<String> architectures,
+            List<Integer> batchSizes,
+            double secondsPerCase,
+            int warmupBatches,
+            int gemmSize,
+            EngineOptions engine) {
+
+        /**
+         * Validates every field.
+         *
+         * @throws IllegalArgumentException naming the offending field and value
+         */
+        public Options {
+            architectures = List.copyOf(architectures);
+            batchSizes = List.copyOf(batchSizes);
+            architectures.forEach(VitArchitectures::get);
+            if (architectures.isEmpty() || batchSizes.isEmpty()) {
+                throw new IllegalArgumentException("architectures and batchSizes must not be empty");
+            }
+            for (int b : batchSizes) {
+                if (b < 1) {
+                    throw new IllegalArgumentException("batchSizes contains " + b + "; each must be >= 1");
+                }
+            }
+            if (!(secondsPerCase > 0)) {
+                throw new IllegalArgumentException("secondsPerCase=" + secondsPerCase + " must be > 0");
+            }
+            if (warmupBatches < 0) {
+                throw new IllegalArgumentException("warmupBatches=" + warmupBatches + " must be >= 0");
+            }
+            if (gemmSize < 16) {
+                throw new IllegalArgumentException("gemmSize=" + gemmSize + " must be >= 16");
+            }
+        }
+
+        /** ViT-Ti/16 and ViT-S/16 at 224, batches 1, 8, 32, 5 s each, GEMM 2048, FP32 on the best device. */
+        public static Options defaults() {
+            return new Options(
+                    List.of("vit_tiny_patch16_224", "vit_small_patch16_224"),
+                    List.of(1, 8, 32),
+                    5.0,
+                    2,
+                    2048,
+                    EngineOptions.defaults().withPrecision(Precision.FP32));
+        }
+    }
+
+    private static final int WINDOWS = 5;
+
+    private EngineBenchmark() {}
+
+    /** Runs {@link Options#defaults()} and prints to standard output. */
+    public static void main(String[] args) {
+        run(Options.defaults(), System.out);
+    }
+
+    /**
+     * Runs the benchmark and prints a report to {@code out}.
+     *
+     * @throws IllegalArgumentException when the engine options cannot be honoured (e.g. BF16 on CPU)
+     */
+    public static void run(Options options, PrintStream out) {
+        Engine engine = Engine.getEngine("PyTorch");
+        out.printf(Locale.ROOT, "machine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(), cpuModel());
+        out.printf(
+                Locale.ROOT,
+                "jvm: %s %s; DJL %s; PyTorch %s; default device %s%n",
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                Engine.getDjlVersion(),
+                engine.getVersion(),
+                engine.defaultDevice());
+        out.printf(
+                Locale.ROOT,
+                "settings: %s, batches %s, %.1f s per case, %d warm-up batches, precision %s, device %s%n",
+                options.architectures(),
+                options.batchSizes(),
+                options.secondsPerCase(),
+                options.warmupBatches(),
+                options.engine().precision(),
+                options.engine().device());
+        out.printf(Locale.ROOT, "load average at start: %s (the CPU may be shared)%n", loadAverage());
+
+        double gemm = gemmGflops(options.gemmSize());
+        out.printf(
+                Locale.ROOT,
+                "fp32 matmul %d^3 through DJL/PyTorch: %.1f GFLOP/s (the ceiling used below)%n",
+                options.gemmSize(),
+                gemm);
+        out.printf(
+                Locale.ROOT,
+                "%-24s %6s %10s %10s %10s %10s %10s%n",
+                "model",
+                "batch",
+                "img/s med",
+                "img/s best",
+                "GFLOP/img",
+                "GFLOP/s",
+                "of matmul");
+        for (String arch : options.architectures()) {
+            VitConfig config = VitArchitectures.get(arch);
+            double flops = flopsPerImage(config);
+            try (DjlVitEngine vit = DjlVitEngine.withRandomWeights(arch, config, options.engine(), 1)) {
+                ModelInfo info = vit.info();
+                for (int batch : options.batchSizes()) {
+                    double[] windows = time(vit, info, batch, options);
+                    double median = windows[windows.length / 2];
+                    double achieved = median * flops / 1e9;
+                    out.printf(
+                            Locale.ROOT,
+                            "%-24s %6d %10.1f %10.1f %10.2f %10.1f %9.0f%%%n",
+                            arch,
+                            batch,
+                            median,
+                            windows[windows.length - 1],
+                            flops / 1e9,
+                            achieved,
+                            100 * achieved / gemm);
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+    }
+
+    /**
+     * Images/s in {@value #WINDOWS} consecutive windows of {@code secondsPerCase / WINDOWS} each (at
+     * least one batch per window), sorted ascending: the median resists a neighbour's burst of work on
+     * a shared CPU, the best shows what the machine gives when left alone.
+     */
+    private static double[] time(DjlVitEngine vit, ModelInfo info, int batch, Options options) {
+        float[] images = new float[batch * info.floatsPerImage()];
+        Random random = new Random(1);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < options.warmupBatches(); i++) {
+            vit.infer(images, batch);
+        }
+        long budget = (long) (options.secondsPerCase() / WINDOWS * 1e9);
+        double[] rates = new double[WINDOWS];
+        for (int w = 0; w < WINDOWS; w++) {
+            long start = System.nanoTime();
+            long elapsed;
+            int batches = 0;
+            do {
+                vit.infer(images, batch);
+                batches++;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < budget);
+            rates[w] = batches * (double) batch / (elapsed / 1e9);
+        }
+        Arrays.sort(rates);
+        return rates;
+    }
+
+    /** Best of several timed n x n x n fp32 matmuls, in GFLOP/s (2 n^3 flops each). */
+    static double gemmGflops(int n) {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray a = manager.randomNormal(new Shape(n, n));
+            NDArray b = manager.randomNormal(new Shape(n, n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 6; i++) {
+                try (NDManager scope = manager.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray c = a.matMul(b);
+                    c.attach(scope);
+                    c.getFloat(0, 0); // forces completion on asynchronous devices
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            return 2.0 * n * n * n / best / 1e9;
+        }
+    }
+
+    /**
+     * Multiply-adds times two of one forward pass: patch projection, per block qkv, attention scores,
+     * attention-weighted values, output projection and MLP, then the head. LayerNorm, softmax and GELU
+     * (a few percent) are not counted, as in the FLOP counts papers quote.
+     */
+    public static double flopsPerImage(VitConfig c) {
+        double d = c.embedDim();
+        double t = c.numPatches() + c.numPrefixTokens();
+        double patch = 2.0 * c.numPatches() * c.inChans() * c.patchSize() * c.patchSize() * d;
+        double linear = 2.0 * t * (3 * d * d + d * d + 2 * d * c.mlpHiddenDim());
+        double attention = 2.0 * 2 * t * t * d;
+        double head = 2.0 * d * c.numClasses() * (c.distilled() ? 2 : 1);
+        return patch + c.depth() * (linear + attention) + head;
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("unknown CPU (no model name in /proc/cpuinfo)");
+        } catch (IOException e) {
+            return "unknown CPU (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+}

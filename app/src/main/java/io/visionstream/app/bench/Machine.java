@@ -1,0 +1,69 @@
+package io.visionstream.app.bench;
+
+import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The machine a benchmark ran on, and the libtorch threads it used, printed with its numbers. */
+final class Machine {
+
+    private Machine() {}
+
+    static String describe() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse(cpu);
+        } catch (IOException e) {
+            cpu = "CPU model unreadable (" + e.getMessage() + ")";
+        }
+        return String.format(
+                Locale.ROOT,
+                "machine: %d cores, %s, %d MiB max heap; %s %s%n%s%nlibtorch intra-op threads: %d (inference.threads)",
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
+                Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                loadAverage("load average at start"),
+                io.visionstream.inference.engine.InferenceEngines.intraOpThreads());
+    }
+
+    /**
+     * A reading of the JIT compilers' clock: the JVM's total compilation time (elapsed time, summed over its
+     * compiler threads) at a moment. Two readings give how many cores the compilers kept busy between them,
+     * at most: a compiler thread waiting for a core still counts. A timed phase that shares the cores with
+     * a busy JIT measures warm-up, not the steady state, so every timed phase prints it.
+     */
+    record JitReading(long compileMillis, long nanos) {
+
+        static JitReading now() {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            long millis =
+                    jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+            return new JitReading(millis, System.nanoTime());
+        }
+
+        /** Compiler cores from {@code earlier} to this reading; NaN where the JVM does not report them. */
+        double coresSince(JitReading earlier) {
+            if (compileMillis < 0 || earlier.compileMillis < 0 || nanos <= earlier.nanos) {
+                return Double.NaN;
+            }
+            return (compileMillis - earlier.compileMillis) / ((nanos - earlier.nanos) / 1e6);
+        }
+    }
+
+    static String loadAverage(String label) {
+        try {
+            return label + ": " + Files.readString(Path.of("/proc/loadavg")).trim() + " (the CPU may be shared)";
+        } catch (IOException e) {
+            return label + ": unreadable (" + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.visionstream.app.demo;
+
+import io.visionstream.app.cameras.CameraFleet;
+import io.visionstream.app.cameras.SyntheticCamera;
+import io.visionstream.inference.image.ClassPalette;
+import io.visionstream.inference.image.DecodeLimits;
+import io.visionstream.inference.image.DecodedImage;
+import io.visionstream.inference.image.ImageDecodeException;
+import io.visionstream.inference.image.ImageEncoder;
+import io.visionstream.schemas.avro.Frame;
+import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.avro.SegmentationMask;
+import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
+import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.testkit.EmbeddedKafkaCluster;
+import io.visionstream.testkit.ScratchDirectories;
+import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.topics.FrameSizing;
+import io.visionstream.training.synthetic.SceneConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The embedded default: a real Kafka broker in this JVM, the processor with a model directory, N
+ * synthetic cameras, and a reader of the output topics that scores predictions against the cameras'
+ * ground truth.
+ */
+public final class Demo {
+
+    /**
+     * @param processorSettings settings for the processor on top of the demo's own (e.g. max.batch.size)
+     */
+    /**
+     * @param overlaysDir where to write overlays of every 10th frame per camera, or null for none
+     */
+    public record Options(
+            Path modelDir,
+            Duration duration,
+            int cameras,
+            double fps,
+            int frameWidth,
+            int frameHeight,
+            int partitions,
+            Duration drainTimeout,
+            Map<String, String> processorSettings,
+            Path overlaysDir) {}
+
+    /** Every this-many-th frame of each camera is written as an overlay with --out. */
+    static final int OVERLAY_EVERY = 10;
+
+    private Demo() {}
+
+    /**
+     * Runs the demo, printing a status line every second and the summary at the end.
+     *
+     * @return true if every frame sent came out as exactly one outcome and nothing failed
+     */
+    public static boolean run(Options options, PrintStream out, boolean terminal) throws Exception {
+        DemoStats stats = new DemoStats();
+        // A schema registry speaking Confluent's REST API on loopback: the same client and wire format as
+        // a deployment, not the in-process mock.
+        try (LocalSchemaRegistryServer schemaRegistry = LocalSchemaRegistryServer.start(0);
+                EmbeddedKafkaCluster kafka =
+                        EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(32 << 20))) {
+            String registry = schemaRegistry.url();
+            Map<String, String> settings = new HashMap<>();
+            settings.put("bootstrap.servers", kafka.bootstrapServers());
+            settings.put("schema.registry.url", registry);
+            settings.put("model.dir", options.modelDir().toString());
+            settings.put("application.id", "vision-demo");
+            settings.put("topics.partitions", String.valueOf(options.partitions()));
+            settings.put(
+                    "state.dir", Files.createTempDirectory("vision-demo-state").toString());
+            settings.putAll(options.processorSettings());
+            VisionConfig config = VisionConfig.from(settings);
+
+            try (VisionProcessor processor = VisionProcessor.start(config)) {
+                if (!processor.awaitRunning(Duration.ofSeconds(120))) {
+                    throw new IllegalStateException(
+                            "the processor did not start: " + processor.state(), processor.failure());
+                }
+                AtomicBoolean reading = new AtomicBoolean(true);
+                Map<String, DecodedImage> toDraw = new ConcurrentHashMap<>();
+                if (options.overlaysDir() != null) {
+                    Files.createDirectories(options.overlaysDir());
+                }
+                Thread reader = new Thread(
+                        () -> readOutputs(kafka, config, registry, stats, reading, toDraw, options.overlaysDir()),
+                        "demo-outputs");
+                reader.setDaemon(true);
+                reader.start();
+
+                Properties producerProps = new Properties();
+                producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+                producerProps.putAll(new FrameSizing(config.maxFrameBytes()).frameProducerOverrides());
+                CameraFleet fleet;
+                try (var producer =
+                        new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+                    fleet = CameraFleet.start(
+                            options.cameras(),
+                            options.fps(),
+                            SceneConfig.defaults(options.frameWidth(), options.frameHeight()),
+                            42,
+                            config.topics().input(),
+                            producer,
+                            AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
+                                    .serializer(),
+                            shot -> {
+                                stats.sent(
+                                        shot.frame().getSourceId(),
+                                        shot.frame().getSequence(),
+                                        Integer.parseInt(
+                                                shot.frame().getMetadata().get(SyntheticCamera.TRUTH_LABEL)),
+                                        shot.scene().mask());
+                                if (options.overlaysDir() != null
+                                        && shot.frame().getSequence() % OVERLAY_EVERY == 0) {
+                                    toDraw.put(
+                                            key(
+                                                    shot.frame().getSourceId(),
+                                                    shot.frame().getSequence()),
+                                            shot.scene().image());
+                                }
+                            });
+                    long end = System.nanoTime() + options.duration().toNanos();
+                    while (System.nanoTime() < end && processor.failure() == null && fleet.failure() == null) {
+                        Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                        status(out, terminal, stats.statusLine());
+                    }
+                    fleet.close();
+                    producer.flush();
+                }
+                long drainEnd = System.nanoTime() + options.drainTimeout().toNanos();
+                while (stats.outcomes() < stats.sent() && System.nanoTime() < drainEnd && processor.failure() == null) {
+                    Thread.sleep(200);
+                }
+                Thread.sleep(500); // a duplicate, were there one, would arrive now
+                status(out, terminal, stats.statusLine());
+                if (terminal) {
+                    out.println();
+                }
+                reading.set(false);
+                reader.join(5000);
+                out.println(stats.summary());
+                boolean clean = processor.failure() == null && fleet.failure() == null;
+                if (!clean) {
+                    out.println("FAILED: " + (processor.failure() != null ? processor.failure() : fleet.failure()));
+                }
+                boolean accounted = stats.outcomes() == stats.sent();
+                out.println(accounted ? "every frame accounted for" : "MISMATCH: frames in != outcomes out");
+                return clean && accounted;
+            } finally {
+                config.stateDir().ifPresent(ScratchDirectories::delete);
+            }
+        }
+    }
+
+    private static void scoreMask(
+            SegmentationMask mask, DemoStats stats, Map<String, DecodedImage> toDraw, Path overlaysDir) {
+        byte[] classes;
+        try {
+            classes = ImageEncoder.decodeMask(mask.getMaskPng().array(), DecodeLimits.defaults());
+        } catch (ImageDecodeException e) {
+            throw new IllegalStateException(
+                    "the processor published an unreadable mask for " + mask.getSourceId() + " #" + mask.getSequence()
+                            + ": " + e.getMessage(),
+                    e);
+        }
+        stats.mask(
+                mask.getSourceId(),
+                mask.getSequence(),
+                classes,
+                mask.getClassNames().size());
+        DecodedImage image = toDraw.remove(key(mask.getSourceId(), mask.getSequence()));
+        if (image != null && overlaysDir != null) {
+            Path file = overlaysDir.resolve(
+                    String.format(java.util.Locale.ROOT, "%s-%06d.png", mask.getSourceId(), mask.getSequence()));
+            try {
+                Files.write(
+                        file,
+                        ImageEncoder.overlayPng(
+                                image, classes, mask.getWidth(), mask.getHeight(), ClassPalette.voc(256), 0.5));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write overlay " + file, e);
+            }
+        }
+    }
+
+    private static void status(PrintStream out, boolean terminal, String line) {
+        if (terminal) {
+            out.print("\r" + line);
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    private static String key(String source, long sequence) {
+        return source + "#" + sequence;
+    }
+
+    private static void readOutputs(
+            EmbeddedKafkaCluster kafka,
+            VisionConfig config,
+            String registry,
+            DemoStats stats,
+            AtomicBoolean reading,
+            Map<String, DecodedImage> toDraw,
+            Path overlaysDir) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-reader");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putAll(new FrameSizing(config.maxFrameBytes()).consumerOverrides());
+        var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
+                .deserializer();
+        var masks = AvroSerdes.specific(SegmentationMask.class, Map.of("schema.registry.url", registry), false)
+                .deserializer();
+        String predictionsTopic = config.topics().predictions();
+        String masksTopic = config.topics().masks();
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(
+                    List.of(predictionsTopic, masksTopic, config.topics().deadLetters()));
+            while (reading.get()) {
+                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.topic().equals(predictionsTopic)) {
+                        stats.prediction(predictions.deserialize(record.topic(), record.value()));
+                    } else if (record.topic().equals(masksTopic)) {
+                        scoreMask(masks.deserialize(record.topic(), record.value()), stats, toDraw, overlaysDir);
+                    } else {
+                        stats.deadLetter();
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.visionstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class VisionAppTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = VisionApp.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitsZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString())
+                .startsWith("Usage: vision")
+                .contains("Commands:")
+                .contains("help");
+    }
+
+    @Test
+    void versionNamesTheProgramAndTheJava() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("vision ").contains("Java " + Runtime.version());
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageErrorWithExitCodeTwo() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument at index 0: 'frobnicate'");
+    }
+}

@@ -1,0 +1,265 @@
+package io.visionstream.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.heads.UperNetHead;
+import io.visionstream.inference.image.PreprocessConfig;
+import io.visionstream.inference.image.Preprocessor;
+import io.visionstream.inference.model.ModelDirectory;
+import io.visionstream.inference.model.ModelOutputs;
+import io.visionstream.inference.model.VisionModel;
+import io.visionstream.inference.vit.VitConfig;
+import io.visionstream.inference.weights.PreprocessSettings;
+import io.visionstream.training.synthetic.Scene;
+import io.visionstream.training.synthetic.SceneConfig;
+import io.visionstream.training.synthetic.SyntheticScenes;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Trains a {@link VisionModel} (ViT backbone, CLS classifier, UPerNet dense head) jointly on synthetic
+ * scenes: loss = cross-entropy of the CLS logits against the scene label + {@code denseLossWeight} x
+ * mean per-pixel cross-entropy of the dense logits (at input resolution) against the mask; {@link
+ * AdamW}; {@link LearningRateSchedule}. Each step renders {@code batchSize} new scenes of the training
+ * seed (scene indices {@code step * batchSize ..}) and prepares them with the model's own {@link
+ * Preprocessor}, so training sees exactly what the server feeds. Every per-step array lives in a
+ * sub-manager closed at the end of the step, so memory stays flat.
+ *
+ * <p>Not thread-safe; one run per instance of the JVM's PyTorch engine at a time (libtorch's gradient
+ * mode is process-wide in DJL).
+ */
+public final class JointTrainer {
+
+    /**
+     * The timm architecture written to {@code config.json}; {@code model_args} override its size, as
+     * timm's {@code create_model(name, **model_args)} would.
+     */
+    public static final String ARCHITECTURE = "vit_tiny_patch16_224";
+
+    /** ImageNet mean and std, timm's defaults, written to {@code pretrained_cfg}. */
+    public static final List<Double> MEAN = List.of(0.485, 0.456, 0.406);
+
+    public static final List<Double> STD = List.of(0.229, 0.224, 0.225);
+
+    private static final Set<String> NO_DECAY = Set.of("cls_token", "pos_embed", "dist_token");
+    private static final int LOSS_WINDOW = 10;
+    private static final int MAX_CONSECUTIVE_SKIPS = 5;
+
+    private JointTrainer() {}
+
+    /** The scenes a config trains and evaluates on: {@link SceneConfig#defaults} at the input size, K classes. */
+    public static SceneConfig scenes(TrainConfig c) {
+        SceneConfig d = SceneConfig.defaults(c.imageSize(), c.imageSize());
+        return new SceneConfig(
+                c.imageSize(),
+                c.imageSize(),
+                c.shapeClasses(),
+                d.minDistractors(),
+                d.maxDistractors(),
+                d.noiseAmplitude());
+    }
+
+    /**
+     * The uninitialised model a config describes: {@code K + 1} classes (background first) for both the
+     * classifier and the head, the head tapping the last block of each quarter, and preprocessing that
+     * only normalises (scenes are rendered at the input size; {@code crop_pct} 1).
+     */
+    public static VisionModel newModel(TrainConfig c) {
+        List<String> classes = SyntheticScenes.classNames(c.shapeClasses());
+        VitConfig backbone = VitConfig.of(c.imageSize(), c.patch(), c.dim(), c.depth(), c.heads(), classes.size())
+                .withGlobalPool(c.globalPool(), null);
+        DenseHeadConfig head = new DenseHeadConfig(
+                c.dim(),
+                DenseHeadConfig.quarterBlockIndices(c.depth()),
+                c.headChannels(),
+                null,
+                classes.size(),
+                classes);
+        PreprocessSettings pre =
+                new PreprocessSettings(3, c.imageSize(), c.imageSize(), MEAN, STD, 1.0, "bilinear", "center");
+        return new VisionModel(backbone, head, ARCHITECTURE, pre, classes);
+    }
+
+    /**
+     * Runs the training described by {@code c}, writing the model directory {@code c.out()} at each
+     * evaluation and at the end.
+     *
+     * @throws IOException when {@code --init-from} cannot be loaded or the output cannot be written
+     * @throws IllegalStateException when the loss or gradient stops being finite
+     */
+    public static TrainResult train(TrainConfig c, TrainListener listener) throws IOException {
+        long started = System.nanoTime();
+        SceneConfig sceneConfig = scenes(c);
+        Engine.getInstance().setRandomSeed((int) c.seed());
+        try (NDManager root = NDManager.newBaseManager()) {
+            VisionModel model = newModel(c);
+            model.initialize(root);
+            Map<String, Parameter> params = model.checkpointParameters();
+            int grid = c.imageSize() / c.patch();
+            Initialization.apply(params, c.seed(), c.posEmbedInit(), grid, grid);
+            if (c.initFrom() != null) {
+                initFrom(model, c, root, listener);
+            }
+            long count =
+                    params.values().stream().mapToLong(p -> p.getShape().size()).sum();
+            listener.onInfo(model + ", " + count + " parameters");
+            AdamW optimizer = new AdamW(
+                    params,
+                    name -> params.get(name).getShape().dimension() > 1 && !NO_DECAY.contains(name),
+                    name -> name.startsWith(UperNetHead.PREFIX) ? c.headLrScale() : 1.0,
+                    c.weightDecay(),
+                    c.maxGradNorm(),
+                    root);
+            listener.onInfo("AdamW over " + optimizer.describe());
+            LearningRateSchedule schedule = c.schedule();
+            PreprocessConfig preConfig = model.preprocessConfig();
+            Preprocessor preprocessor = new Preprocessor(preConfig);
+            SyntheticScenes data = new SyntheticScenes(sceneConfig, c.seed());
+            int numClasses = sceneConfig.numClasses() + 1;
+            int b = c.batchSize();
+            int side = c.imageSize();
+            int perImage = preConfig.floatsPerImage();
+            double[] losses = new double[c.steps()];
+            double trainSeconds = 0;
+            Evaluation.Result last = null;
+            int skipped = 0;
+            int consecutiveSkips = 0;
+            for (int step = 0; step < c.steps(); step++) {
+                long t0 = System.nanoTime();
+                double lr = schedule.at(step);
+                float[] pixels = new float[b * perImage];
+                int[] masks = new int[b * side * side];
+                int[] labels = new int[b];
+                for (int i = 0; i < b; i++) {
+                    Scene scene = data.scene((long) step * b + i);
+                    preprocessor.preprocess(scene.image(), pixels, i * perImage);
+                    labels[i] = scene.label();
+                    byte[] mask = scene.mask();
+                    for (int j = 0; j < mask.length; j++) {
+                        masks[i * mask.length + j] = mask[j];
+                    }
+                }
+                double total;
+                double classLoss;
+                double denseLoss;
+                double gradNorm;
+                try (NDManager stepManager = root.newSubManager()) {
+                    NDArray x = stepManager.create(pixels, new Shape(b, 3, side, side));
+                    NDArray y = stepManager.create(labels, new Shape(b));
+                    NDArray m = stepManager.create(masks, new Shape(b, side, side));
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        ModelOutputs out = model.forward(new ParameterStore(stepManager, false), x, true);
+                        NDArray cls = crossEntropy(out.logits(), y, numClasses);
+                        NDArray dense = crossEntropy(out.denseLogits(), m, numClasses);
+                        // the weight as a libtorch-allocated scalar: see Attention (autograd keeps it)
+                        NDArray weight = stepManager.ones(new Shape()).muli((float) c.denseLossWeight());
+                        NDArray loss = cls.add(dense.mul(weight));
+                        collector.backward(loss);
+                        total = loss.getFloat();
+                        classLoss = cls.getFloat();
+                        denseLoss = dense.getFloat();
+                    }
+                    if (!Double.isFinite(total)) {
+                        throw new IllegalStateException("loss is " + total + " at step " + (step + 1) + "; lower --lr");
+                    }
+                    gradNorm = optimizer.step(lr, stepManager);
+                }
+                if (Double.isNaN(gradNorm)) {
+                    skipped++;
+                    consecutiveSkips++;
+                    listener.onInfo("step " + (step + 1) + ": gradient not finite for "
+                            + summarise(optimizer.lastNonFinite()) + " (loss " + total + "); update skipped");
+                    if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+                        throw new IllegalStateException(consecutiveSkips
+                                + " consecutive steps had non-finite gradients; lower --lr or --clip-grad");
+                    }
+                } else {
+                    consecutiveSkips = 0;
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                trainSeconds += seconds;
+                losses[step] = total;
+                listener.onStep(new TrainListener.StepStats(
+                        step + 1, c.steps(), total, classLoss, denseLoss, lr, gradNorm, b / seconds));
+                boolean end = step + 1 == c.steps();
+                if (end || (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0)) {
+                    last = Evaluation.run(model, sceneConfig, c.evalSeed(), c.evalImages());
+                    listener.onEvaluation(step + 1, last);
+                    ModelDirectory.save(c.out(), model);
+                    listener.onCheckpoint(step + 1, c.out());
+                }
+            }
+            int window = Math.min(LOSS_WINDOW, c.steps());
+            return new TrainResult(
+                    c.out(),
+                    c.steps(),
+                    (System.nanoTime() - started) / 1e9,
+                    (double) b * c.steps() / trainSeconds,
+                    mean(losses, 0, window),
+                    mean(losses, c.steps() - window, c.steps()),
+                    skipped,
+                    last);
+        }
+    }
+
+    /**
+     * Mean cross-entropy of logits {@code [B, K, ...]} against class indices {@code [B, ...]} (over the
+     * batch and every spatial position).
+     */
+    static NDArray crossEntropy(NDArray logits, NDArray target, int numClasses) {
+        NDArray oneHot = target.oneHot(numClasses, DataType.FLOAT32);
+        if (logits.getShape().dimension() == 4) {
+            oneHot = oneHot.transpose(0, 3, 1, 2);
+        }
+        return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).mean().neg();
+    }
+
+    /** Copies every tensor of the {@code --init-from} model whose name and shape match; reports the rest. */
+    private static void initFrom(VisionModel model, TrainConfig c, NDManager root, TrainListener listener)
+            throws IOException {
+        try (NDManager scratch = root.newSubManager()) {
+            VisionModel source = ModelDirectory.load(c.initFrom(), scratch, c.imageSize(), c.imageSize());
+            Map<String, Parameter> from = source.checkpointParameters();
+            List<String> fresh = new ArrayList<>();
+            int copied = 0;
+            for (Map.Entry<String, Parameter> e : model.checkpointParameters().entrySet()) {
+                Parameter src = from.get(e.getKey());
+                if (src != null && src.getShape().equals(e.getValue().getShape())) {
+                    Initialization.replace(e.getValue(), src.getArray().toFloatArray());
+                    copied++;
+                } else {
+                    fresh.add(e.getKey());
+                }
+            }
+            if (copied == 0) {
+                throw new IllegalArgumentException("--init-from " + c.initFrom() + " (" + source.backbone()
+                        + ") shares no tensor with the model to train (" + model.backbone()
+                        + "); match --patch, --dim, --depth and --heads to it");
+            }
+            listener.onInfo("initialised " + copied + " tensors from " + c.initFrom() + "; " + fresh.size()
+                    + " start fresh" + (fresh.isEmpty() ? "" : ": " + summarise(fresh)));
+        }
+    }
+
+    private static String summarise(List<String> names) {
+        return names.size() <= 6 ? names.toString() : names.subList(0, 6) + " and " + (names.size() - 6) + " more";
+    }
+
+    private static double mean(double[] values, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += values[i];
+        }
+        return sum / (to - from);
+    }
+}

@@ -1,0 +1,153 @@
+package io.visionstream.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import io.visionstream.inference.model.ModelDirectory;
+import io.visionstream.inference.model.VisionModel;
+import io.visionstream.inference.vit.GlobalPool;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JointTrainerTest {
+
+    @TempDir
+    Path dir;
+
+    private TrainConfig tiny(int steps, int evalEvery) {
+        return new TrainConfig(
+                dir.resolve("model"),
+                steps,
+                4,
+                5e-3,
+                1e-5,
+                0.05,
+                2,
+                32,
+                8,
+                16,
+                4,
+                2,
+                8,
+                3,
+                1,
+                2,
+                evalEvery,
+                8,
+                null,
+                1.0,
+                1.0,
+                1.0,
+                GlobalPool.TOKEN,
+                PosEmbedInit.NORMAL);
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    @Test
+    void shortRunOnATinyModelLowersTheLoss() throws IOException {
+        List<Double> dense = new ArrayList<>();
+        TrainResult result = JointTrainer.train(tiny(30, 0), new TrainListener() {
+            @Override
+            public void onStep(StepStats stats) {
+                dense.add(stats.denseLoss());
+            }
+        });
+
+        assertThat(dense).hasSize(30);
+        assertThat(mean(dense.subList(25, 30)))
+                .as("per-pixel loss of the last 5 steps vs the first 5 (%s)", dense.subList(0, 5))
+                .isLessThan(0.85 * mean(dense.subList(0, 5)));
+        assertThat(result.lastLoss()).isLessThan(result.firstLoss());
+    }
+
+    @Test
+    void writesALoadableModelDirectoryWithClassNamesAndEvaluates() throws IOException {
+        List<Integer> evaluatedAt = new ArrayList<>();
+        TrainResult result = JointTrainer.train(tiny(4, 2), new TrainListener() {
+            @Override
+            public void onEvaluation(int step, io.visionstream.training.Evaluation.Result r) {
+                evaluatedAt.add(step);
+            }
+        });
+
+        assertThat(evaluatedAt).containsExactly(2, 4);
+        assertThat(result.evaluation().images()).isEqualTo(8);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel model = ModelDirectory.load(dir.resolve("model"), manager);
+            assertThat(model.labelNames()).containsExactly("background", "circle", "square", "triangle");
+            assertThat(model.headConfig().orElseThrow().classNames()).isEqualTo(model.labelNames());
+            assertThat(model.preprocess().cropPct()).isEqualTo(1.0);
+            assertThat(model.preprocess().height()).isEqualTo(32);
+        }
+    }
+
+    @Test
+    void rejectsTheSameSeedForTrainingAndHeldOutData() {
+        assertThatThrownBy(() -> new TrainConfig(
+                        dir,
+                        10,
+                        4,
+                        1e-3,
+                        0,
+                        0,
+                        0,
+                        32,
+                        8,
+                        32,
+                        4,
+                        2,
+                        8,
+                        3,
+                        7,
+                        7,
+                        0,
+                        8,
+                        null,
+                        1.0,
+                        1.0,
+                        1.0,
+                        GlobalPool.TOKEN,
+                        PosEmbedInit.NORMAL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--eval-seed must differ from --seed (7) to hold data out");
+    }
+
+    @Test
+    void rejectsABatchOfOne() {
+        assertThatThrownBy(() -> new TrainConfig(
+                        dir,
+                        10,
+                        1,
+                        1e-3,
+                        0,
+                        0,
+                        0,
+                        32,
+                        8,
+                        32,
+                        4,
+                        2,
+                        8,
+                        3,
+                        1,
+                        2,
+                        0,
+                        8,
+                        null,
+                        1.0,
+                        1.0,
+                        1.0,
+                        GlobalPool.TOKEN,
+                        PosEmbedInit.NORMAL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--batch-size must be at least 2 (batch norm in the dense head), got 1");
+    }
+}
