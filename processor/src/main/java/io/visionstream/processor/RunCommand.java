@@ -1,7 +1,7 @@
 package io.visionstream.processor;
 
 import io.visionstream.topology.config.VisionConfig;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +33,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         VisionConfig config = VisionConfig.from(settings.settings());
 
-        VisionProcessor processor = VisionProcessor.start(config);
+        ProcessorInstance processor = ProcessorInstance.start(config);
         Thread hook = new Thread(processor::close, "vision-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Throwable failure = processor.awaitStop();

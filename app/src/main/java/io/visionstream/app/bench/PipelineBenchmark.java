@@ -19,7 +19,7 @@ import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.testkit.ScratchDirectories;
 import io.visionstream.topology.config.VisionConfig;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import io.visionstream.topology.topics.FrameSizing;
 import io.visionstream.topology.topics.TopicSetup;
 import io.visionstream.training.synthetic.SceneConfig;
@@ -352,7 +352,7 @@ public final class PipelineBenchmark {
         Machine.JitReading jitAtStart;
         Machine.JitReading jitAtLast = null;
         long seen = 0;
-        try (VisionProcessor processor = VisionProcessor.start(config);
+        try (ProcessorInstance processor = ProcessorInstance.start(config);
                 var consumer = predictionsConsumer(kafka, config)) {
             if (!processor.awaitRunning(Duration.ofMinutes(2))) {
                 throw new IllegalStateException("the processor did not start: " + processor.state());
@@ -421,7 +421,7 @@ public final class PipelineBenchmark {
         Latencies latencies = new Latencies();
         var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
                 .deserializer();
-        try (VisionProcessor processor = VisionProcessor.start(config);
+        try (ProcessorInstance processor = ProcessorInstance.start(config);
                 var consumer = predictionsConsumer(kafka, config);
                 var producer = producer(kafka, config)) {
             processor.awaitRunning(Duration.ofSeconds(120));

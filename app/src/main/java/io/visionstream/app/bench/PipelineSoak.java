@@ -10,7 +10,7 @@ import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.testkit.ScratchDirectories;
 import io.visionstream.topology.config.VisionConfig;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import io.visionstream.topology.topics.FrameSizing;
 import io.visionstream.training.synthetic.SceneConfig;
 import io.visionstream.training.synthetic.SyntheticScenes;
@@ -152,7 +152,7 @@ public final class PipelineSoak {
             VisionConfig config = config(o, kafka, schemaRegistry.url());
             Map<String, Object> registry = Map.of("schema.registry.url", schemaRegistry.url());
             Report report;
-            try (VisionProcessor processor = VisionProcessor.start(config)) {
+            try (ProcessorInstance processor = ProcessorInstance.start(config)) {
                 if (!processor.awaitRunning(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the processor did not start: " + processor.state());
                 }
@@ -180,7 +180,7 @@ public final class PipelineSoak {
             VisionConfig config,
             Map<String, Object> registry,
             List<byte[]> jpegs,
-            VisionProcessor processor,
+            ProcessorInstance processor,
             PrintStream out)
             throws Exception {
         AtomicLong outcomes = new AtomicLong();
@@ -204,7 +204,7 @@ public final class PipelineSoak {
             AtomicLong outcomes,
             AtomicReference<Exception> producerFailure,
             Thread producer,
-            VisionProcessor processor,
+            ProcessorInstance processor,
             PrintStream out)
             throws Exception {
         List<Sample> samples = new ArrayList<>();

@@ -15,7 +15,7 @@ import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.testkit.ScratchDirectories;
 import io.visionstream.topology.config.VisionConfig;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import io.visionstream.topology.topics.FrameSizing;
 import io.visionstream.training.synthetic.SceneConfig;
 import java.io.PrintStream;
@@ -89,7 +89,7 @@ public final class Demo {
             settings.putAll(options.processorSettings());
             VisionConfig config = VisionConfig.from(settings);
 
-            try (VisionProcessor processor = VisionProcessor.start(config)) {
+            try (ProcessorInstance processor = ProcessorInstance.start(config)) {
                 if (!processor.awaitRunning(Duration.ofSeconds(120))) {
                     throw new IllegalStateException(
                             "the processor did not start: " + processor.state(), processor.failure());

@@ -6,7 +6,7 @@ import io.visionstream.app.verify.Verification;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.processing.TestFrames;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import io.visionstream.topology.topics.FrameSizing;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ class BrokerBounceIT {
             settings.put("topic.min.insync.replicas", "2");
             VisionConfig config = VisionConfig.from(settings);
 
-            try (VisionProcessor processor = VisionProcessor.start(config);
+            try (ProcessorInstance processor = ProcessorInstance.start(config);
                     StateWatch states = new StateWatch(processor);
                     OutcomeCollector outcomes =
                             new OutcomeCollector(kafka.bootstrapServers(), registry, config.topics());
@@ -345,7 +345,7 @@ class BrokerBounceIT {
         private final Thread thread;
         private volatile boolean closed;
 
-        StateWatch(VisionProcessor processor) {
+        StateWatch(ProcessorInstance processor) {
             thread = new Thread(
                     () -> {
                         while (!closed) {

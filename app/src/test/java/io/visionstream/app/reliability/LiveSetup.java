@@ -20,7 +20,7 @@ final class LiveSetup {
     private LiveSetup() {}
 
     /**
-     * Settings for {@code VisionProcessor.start} as {@code ./vision run} would read them: the fixture
+     * Settings for {@code ProcessorInstance.start} as {@code ./vision run} would read them: the fixture
      * model, a fresh state directory, and a short consumer session, because Kafka Streams does not leave
      * its group on close and a later member would otherwise wait out the default 45 s.
      */

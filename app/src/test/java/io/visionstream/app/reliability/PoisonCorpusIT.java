@@ -8,7 +8,7 @@ import io.visionstream.schemas.avro.DeadLetter;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.processing.TestFrames;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import io.visionstream.topology.topics.FrameSizing;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -46,7 +46,7 @@ class PoisonCorpusIT {
 
     private static EmbeddedKafkaCluster kafka;
     private static VisionConfig config;
-    private static VisionProcessor processor;
+    private static ProcessorInstance processor;
     private static OutcomeCollector outcomes;
     private static KafkaProducer<byte[], byte[]> producer;
     private static TestFrames frames;
@@ -66,7 +66,7 @@ class PoisonCorpusIT {
         settings.put("max.image.pixels", String.valueOf(MAX_IMAGE_PIXELS));
         settings.put("topics.partitions", "1"); // one partition: every record lies between its neighbours
         config = VisionConfig.from(settings);
-        processor = VisionProcessor.start(config);
+        processor = ProcessorInstance.start(config);
         assertThat(processor.awaitRunning(Duration.ofSeconds(90))).isTrue();
         outcomes = new OutcomeCollector(kafka.bootstrapServers(), registry, config.topics());
         Properties props = new Properties();

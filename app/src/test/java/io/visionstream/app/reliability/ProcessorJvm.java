@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcessorJvm implements AutoCloseable {
 
-    /** What {@code VisionProcessor} logs once Kafka Streams has its tasks restored and is processing. */
+    /** What {@code ProcessorInstance} logs once Kafka Streams has its tasks restored and is processing. */
     static final String RUNNING_LINE = "Kafka Streams REBALANCING -> RUNNING";
 
     /** Exit status of a process killed by signal 9, as Java reports it. */

@@ -13,7 +13,7 @@ import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.topology.config.ClientSettings;
 import io.visionstream.topology.config.Sources;
 import io.visionstream.topology.config.VisionConfig;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -162,7 +162,7 @@ class SecuredClusterIT {
         Map<String, String> settings = settings("shared");
         Path config = configFile(settings);
         try (LogCapture capture = LogCapture.start()) {
-            try (VisionProcessor processor = VisionProcessor.start(VisionConfig.from(Sources.fromFile(config)))) {
+            try (ProcessorInstance processor = ProcessorInstance.start(VisionConfig.from(Sources.fromFile(config)))) {
                 assertThat(processor.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 List<String> args = new ArrayList<>(List.of("produce", "--config", config.toString()));
                 for (int i = 0; i < FRAMES; i++) {
@@ -272,7 +272,7 @@ class SecuredClusterIT {
         VisionConfig config = VisionConfig.from(settings);
 
         try (LogCapture capture = LogCapture.start()) {
-            assertThatThrownBy(() -> VisionProcessor.start(config).close())
+            assertThatThrownBy(() -> ProcessorInstance.start(config).close())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("could not list topics: Authentication failed: Invalid username or password");
             assertNoSecretIn(capture.everything(), wrong);
@@ -289,7 +289,7 @@ class SecuredClusterIT {
 
         // Checking that its topics exist is the first thing it asks of the cluster.
         try (LogCapture capture = LogCapture.start()) {
-            assertThatThrownBy(() -> VisionProcessor.start(config).close())
+            assertThatThrownBy(() -> ProcessorInstance.start(config).close())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("could not list topics: Authentication failed: Invalid username or password");
             assertNoSecretIn(capture.everything(), wrong);

@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /** The processor as {@code ./vision run} starts it: a model directory from disk, topics it creates. */
-class VisionProcessorIT {
+class ProcessorInstanceIT {
 
     /** The tiny timm-layout model the inference module's fixture script made with torchvision. */
     private static final Path MODEL = Path.of("../inference/src/test/resources/fixtures/vit/tiny");
@@ -52,7 +52,7 @@ class VisionProcessorIT {
             settings.put("state.dir", Files.createTempDirectory("processor-it").toString());
             VisionConfig config = VisionConfig.from(settings);
 
-            try (VisionProcessor processor = VisionProcessor.start(config)) {
+            try (ProcessorInstance processor = ProcessorInstance.start(config)) {
                 assertThat(processor.awaitRunning(Duration.ofSeconds(60))).isTrue();
                 try (Admin admin = kafka.admin()) {
                     assertThat(admin.listTopics().names().get())

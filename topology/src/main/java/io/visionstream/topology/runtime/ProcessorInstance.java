@@ -30,7 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running processor: one model, one Kafka Streams client. Closing it stops Kafka Streams first
+ * One instance of the processor, as {@code run} starts it: one model, one Kafka Streams client. Instances of one
+ * application share the input partitions through Kafka Streams' own assignment. Closing it stops Kafka Streams first
  * (frames still waiting in a batch stay in the changelogged store for the next instance), then frees the
  * model.
  *
@@ -40,9 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class VisionProcessor implements AutoCloseable {
+public final class ProcessorInstance implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(VisionProcessor.class);
+    private static final Logger log = LoggerFactory.getLogger(ProcessorInstance.class);
 
     private final KafkaStreams streams;
     private final InferenceEngine engine;
@@ -50,7 +51,7 @@ public final class VisionProcessor implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private VisionProcessor(KafkaStreams streams, InferenceEngine engine, ExecutorService inference) {
+    private ProcessorInstance(KafkaStreams streams, InferenceEngine engine, ExecutorService inference) {
         this.streams = streams;
         this.engine = engine;
         this.inference = inference;
@@ -65,7 +66,7 @@ public final class VisionProcessor implements AutoCloseable {
      * @throws IllegalStateException if the cluster cannot be reached, or the schema registry cannot take
      *     the output schemas (see {@link OutputSchemas})
      */
-    public static VisionProcessor start(VisionConfig config) throws IOException {
+    public static ProcessorInstance start(VisionConfig config) throws IOException {
         log.info("Starting with {}", config.describe());
         EngineOptions options = new EngineOptions(
                 config.topK(), Precision.valueOf(config.precision().toUpperCase(Locale.ROOT)), config.device());
@@ -84,7 +85,7 @@ public final class VisionProcessor implements AutoCloseable {
             log.info("Output schemas resolved (topic=id): {}", OutputSchemas.resolve(config, publishMasks));
             KafkaStreams streams = new KafkaStreams(
                     VisionTopology.build(config, engine, model, System::currentTimeMillis, inference), props);
-            VisionProcessor processor = new VisionProcessor(streams, engine, inference);
+            ProcessorInstance processor = new ProcessorInstance(streams, engine, inference);
             streams.setUncaughtExceptionHandler(processor::onUncaught);
             streams.setStateListener((now, before) -> {
                 log.info("Kafka Streams {} -> {}", before, now);
