@@ -7,7 +7,6 @@ import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.engine.InferenceEngines;
-import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.engine.Precision;
 import io.visionstream.inference.engine.ScoredClass;
 import io.visionstream.inference.image.ClassPalette;
@@ -108,7 +107,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 Files.createDirectories(maskOut);
             }
-            Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+            Preprocessor preprocessor = new Preprocessor(engine.info().preprocess());
             ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
             List<Loaded> batch = new ArrayList<>(batchSize);
             for (Path file : files) {

@@ -103,7 +103,7 @@ public final class Evaluation {
                             + " classes (background + " + scenes.numClasses() + ")");
         }
         boolean classifier = model.backboneConfig().numClasses() > 0;
-        PreprocessConfig pre = model.preprocessConfig();
+        PreprocessConfig pre = model.preprocess();
         Preprocessor preprocessor = new Preprocessor(pre);
         int[] resized = preprocessor.resizedSize(scenes.width(), scenes.height());
         if (resized[0] != pre.width() || resized[1] != pre.height()) {

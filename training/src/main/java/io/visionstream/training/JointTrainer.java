@@ -10,13 +10,13 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.heads.UperNetHead;
+import io.visionstream.inference.image.Interpolation;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.ModelOutputs;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.vit.VitConfig;
-import io.visionstream.inference.weights.PreprocessSettings;
 import io.visionstream.training.synthetic.Scene;
 import io.visionstream.training.synthetic.SceneConfig;
 import io.visionstream.training.synthetic.SyntheticScenes;
@@ -47,9 +47,9 @@ public final class JointTrainer {
     public static final String ARCHITECTURE = "vit_tiny_patch16_224";
 
     /** ImageNet mean and std, timm's defaults, written to {@code pretrained_cfg}. */
-    public static final List<Double> MEAN = List.of(0.485, 0.456, 0.406);
+    private static final double[] MEAN = {0.485, 0.456, 0.406};
 
-    public static final List<Double> STD = List.of(0.229, 0.224, 0.225);
+    private static final double[] STD = {0.229, 0.224, 0.225};
 
     private static final Set<String> NO_DECAY = Set.of("cls_token", "pos_embed", "dist_token");
     private static final int LOSS_WINDOW = 10;
@@ -85,8 +85,8 @@ public final class JointTrainer {
                 null,
                 classes.size(),
                 classes);
-        PreprocessSettings pre =
-                new PreprocessSettings(3, c.imageSize(), c.imageSize(), MEAN, STD, 1.0, "bilinear", "center");
+        PreprocessConfig pre =
+                new PreprocessConfig(c.imageSize(), c.imageSize(), 1.0, Interpolation.BILINEAR, MEAN, STD);
         return new VisionModel(backbone, head, ARCHITECTURE, pre, classes);
     }
 
@@ -122,7 +122,7 @@ public final class JointTrainer {
                     root);
             listener.onInfo("AdamW over " + optimizer.describe());
             LearningRateSchedule schedule = c.schedule();
-            PreprocessConfig preConfig = model.preprocessConfig();
+            PreprocessConfig preConfig = model.preprocess();
             Preprocessor preprocessor = new Preprocessor(preConfig);
             SyntheticScenes data = new SyntheticScenes(sceneConfig, c.seed());
             int numClasses = sceneConfig.numClasses() + 1;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.vit.VitConfig;
-import io.visionstream.inference.weights.PreprocessSettings;
 import io.visionstream.training.synthetic.SceneConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,8 +38,13 @@ class EvaluationTest {
                 VitConfig.of(32, 8, 32, 4, 2, 6),
                 new DenseHeadConfig(32, List.of(0, 1, 2, 3), 8, null, 6, names),
                 "vit_tiny_patch16_224",
-                new PreprocessSettings(
-                        3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 1.0, "bilinear", "center"),
+                PreprocessConfig.fromTimm(
+                        new int[] {3, 32, 32},
+                        new double[] {0.5, 0.5, 0.5},
+                        new double[] {0.5, 0.5, 0.5},
+                        1.0,
+                        "bilinear",
+                        "center"),
                 names);
         try (NDManager manager = NDManager.newBaseManager()) {
             model.initialize(manager);

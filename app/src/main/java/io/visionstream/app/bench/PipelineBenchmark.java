@@ -4,7 +4,6 @@ import io.visionstream.app.cameras.CameraFleet;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.engine.InferenceEngines;
-import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.DecodedImage;
 import io.visionstream.inference.image.ImageDecodeException;
@@ -215,7 +214,7 @@ public final class PipelineBenchmark {
         ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
         Preprocessor preprocessor;
         try (InferenceEngine engine = open(o)) {
-            preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+            preprocessor = new Preprocessor(engine.info().preprocess());
         }
         float[] pixels = new float[preprocessor.floatsPerImage()];
         // Each loop runs once untimed first, so neither is measured on a colder JIT than the other.
@@ -247,7 +246,7 @@ public final class PipelineBenchmark {
 
     private static Rate engineRate(Options o, List<byte[]> jpegs) throws Exception {
         try (InferenceEngine engine = open(o)) {
-            Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+            Preprocessor preprocessor = new Preprocessor(engine.info().preprocess());
             ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
             int fpi = preprocessor.floatsPerImage();
             int batches = jpegs.size() / o.batchSize();

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.vit.VisionTransformer;
@@ -16,7 +17,6 @@ import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.vit.VitOutput;
 import io.visionstream.inference.weights.LoadOptions;
 import io.visionstream.inference.weights.LoadedVit;
-import io.visionstream.inference.weights.PreprocessSettings;
 import io.visionstream.inference.weights.TimmCheckpoints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +24,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -164,15 +163,12 @@ public final class DjlVitEngine implements InferenceEngine {
             Engine.getEngine("PyTorch").setRandomSeed(seed);
             VisionTransformer model = new VisionTransformer(config);
             model.initialize(manager, options.precision().dataType());
-            PreprocessSettings pre = new PreprocessSettings(
-                    config.inChans(),
-                    config.imgHeight(),
-                    config.imgWidth(),
-                    Collections.nCopies(config.inChans(), 0.5),
-                    Collections.nCopies(config.inChans(), 0.5),
-                    0.875,
-                    "bicubic",
-                    "center");
+            PreprocessConfig pre = PreprocessConfig.fromTimm(
+                    new int[] {config.inChans(), config.imgHeight(), config.imgWidth()},
+                    new double[] {0.5, 0.5, 0.5},
+                    new double[] {0.5, 0.5, 0.5},
+                    PreprocessConfig.DEFAULT_CROP_PCT,
+                    "bicubic");
             ModelInfo info = info(name, config, List.of(), device, options.precision(), pre, List.of());
             return new DjlVitEngine(manager, model, null, info, options);
         } catch (RuntimeException e) {
@@ -212,7 +208,7 @@ public final class DjlVitEngine implements InferenceEngine {
             List<String> labels,
             Device device,
             Precision precision,
-            PreprocessSettings pre,
+            PreprocessConfig pre,
             List<String> segmentationClasses) {
         return new ModelInfo(
                 BACKEND,

@@ -1,6 +1,6 @@
 package io.visionstream.inference.engine;
 
-import io.visionstream.inference.weights.PreprocessSettings;
+import io.visionstream.inference.image.PreprocessConfig;
 import java.util.List;
 
 /**
@@ -31,11 +31,13 @@ public record ModelInfo(
         List<String> labels,
         String device,
         Precision precision,
-        PreprocessSettings preprocess,
+        PreprocessConfig preprocess,
         List<String> segmentationClasses) {
 
     /** Copies the labels. */
     public ModelInfo {
+        // The preparation always matches the size the engine runs at, whatever size the checkpoint has.
+        preprocess = preprocess.withSize(height, width);
         labels = List.copyOf(labels);
         segmentationClasses = List.copyOf(segmentationClasses);
     }

@@ -116,21 +116,6 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
         return SpatialOps.bilinear(forward(ps, features, training).singletonOrThrow(), height, width);
     }
 
-    /**
-     * Inference: logits at the image's resolution and their per-pixel argmax.
-     *
-     * @param ps parameter store
-     * @param features four maps {@code [B, D, h, w]}, see {@link #forward(ParameterStore, NDList, long,
-     *     long, boolean)}
-     * @param height image height in pixels
-     * @param width image width in pixels
-     * @return logits {@code [B, K, height, width]} and class map {@code [B, height, width]}
-     */
-    public Segmentation segment(ParameterStore ps, NDList features, long height, long width) {
-        NDArray logits = forward(ps, features, height, width, false);
-        return new Segmentation(logits, logits.argMax(1));
-    }
-
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -333,25 +318,6 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
             }
         }
         loadWeights(byName);
-    }
-
-    /**
-     * Copies of every parameter, each named by its checkpoint name, ready for {@code
-     * NDList.encode(NDList.Encoding.SAFETENSORS)}; {@link #loadWeights(NDList)} reads them back.
-     *
-     * @param manager owner of the copies (the caller closes it)
-     * @return one array per entry of {@link #checkpointParameters()}, in that order
-     * @throws ai.djl.nn.UninitializedParameterException if the head has not been initialised
-     */
-    public NDList exportWeights(NDManager manager) {
-        NDList out = new NDList();
-        checkpointParameters().forEach((name, p) -> {
-            NDArray copy = p.getArray().toDevice(manager.getDevice(), true);
-            copy.attach(manager);
-            copy.setName(name);
-            out.add(copy);
-        });
-        return out;
     }
 
     private static boolean isBatchCounter(String name, Map<String, Parameter> expected) {

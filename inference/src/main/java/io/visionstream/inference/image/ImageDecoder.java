@@ -48,11 +48,6 @@ public final class ImageDecoder {
         this.limits = limits;
     }
 
-    /** The limits this decoder enforces. */
-    public DecodeLimits limits() {
-        return limits;
-    }
-
     /**
      * Decodes a JPEG or PNG recognised by its signature.
      *

@@ -49,6 +49,10 @@ public final class Preprocessor {
         if (config == null) {
             throw new IllegalArgumentException("config must not be null");
         }
+        if (config.cropMode() != PreprocessConfig.CropMode.CENTER) {
+            throw new IllegalArgumentException(
+                    "pretrained_cfg.crop_mode '" + config.cropMode().timmName() + "' is not supported, only 'center'");
+        }
         this.config = config;
         double[] mean = config.mean();
         double[] std = config.std();

@@ -13,11 +13,9 @@ import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.heads.SpatialOps;
 import io.visionstream.inference.heads.UperNetHead;
 import io.visionstream.inference.image.PreprocessConfig;
-import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.inference.vit.VisionTransformer;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.vit.VitOutput;
-import io.visionstream.inference.weights.PreprocessSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -49,7 +47,7 @@ public final class VisionModel extends AbstractBlock {
     private final VisionTransformer backbone;
     private final UperNetHead head;
     private final String architecture;
-    private final PreprocessSettings preprocess;
+    private final PreprocessConfig preprocess;
     private final List<String> labelNames;
     private final int[] blockIndices;
 
@@ -69,7 +67,7 @@ public final class VisionModel extends AbstractBlock {
             VitConfig backboneConfig,
             DenseHeadConfig headConfig,
             String architecture,
-            PreprocessSettings preprocess,
+            PreprocessConfig preprocess,
             List<String> labelNames) {
         super((byte) 1);
         Objects.requireNonNull(backboneConfig, "backboneConfig");
@@ -134,17 +132,8 @@ public final class VisionModel extends AbstractBlock {
     }
 
     /** How images must be prepared for this model (size = the backbone's input size). */
-    public PreprocessSettings preprocess() {
+    public PreprocessConfig preprocess() {
         return preprocess;
-    }
-
-    /**
-     * The image preprocessing this model expects, as the server's {@link Preprocessor} takes it.
-     *
-     * @throws IllegalArgumentException when the settings are not a 3-channel timm eval transform
-     */
-    public PreprocessConfig preprocessConfig() {
-        return preprocess.toPreprocessConfig();
     }
 
     /** Classifier class names ({@code label_names}), one per class, or empty. */
@@ -222,34 +211,6 @@ public final class VisionModel extends AbstractBlock {
      */
     public static NDArray resizeClassMap(NDArray classMap, long height, long width) {
         return SpatialOps.resizeClassMap(classMap, height, width);
-    }
-
-    /**
-     * One row-major mask per image, one byte per pixel holding the class index (as {@code
-     * ImageEncoder.maskPng} takes it), resized by nearest neighbour when the frame's size differs from
-     * the map's.
-     *
-     * @param classMap {@code [B, H, W]} class indices below 256, e.g. {@link PredictionTensors#classMap()}
-     * @param height frame height in pixels
-     * @param width frame width in pixels
-     * @return {@code B} arrays of {@code height * width} bytes
-     * @throws IllegalArgumentException for a map that is not 3-D
-     */
-    public static byte[][] masks(NDArray classMap, int height, int width) {
-        Shape s = classMap.getShape();
-        if (s.dimension() != 3) {
-            throw new IllegalArgumentException("class map must be [B, H, W], got " + s);
-        }
-        NDArray sized = s.get(1) == height && s.get(2) == width ? classMap : resizeClassMap(classMap, height, width);
-        long[] values = sized.toType(DataType.INT64, false).toLongArray();
-        int pixels = height * width;
-        byte[][] out = new byte[Math.toIntExact(s.get(0))][pixels];
-        for (int i = 0; i < out.length; i++) {
-            for (int j = 0; j < pixels; j++) {
-                out[i][j] = (byte) values[i * pixels + j];
-            }
-        }
-        return out;
     }
 
     @Override

@@ -110,11 +110,6 @@ public record VitConfig(
         return distilled ? 2 : 1;
     }
 
-    /** Width of one attention head, {@code embedDim / numHeads}. */
-    public int headDim() {
-        return embedDim / numHeads;
-    }
-
     /** MLP hidden width, {@code int(embed_dim * mlp_ratio)} as timm computes it. */
     public int mlpHiddenDim() {
         return (int) (embedDim * mlpRatio);
@@ -132,44 +127,6 @@ public record VitConfig(
                 embedDim,
                 depth,
                 numHeads,
-                mlpRatio,
-                qkvBias,
-                fcNorm,
-                distilled,
-                layerNormEps);
-    }
-
-    /** A copy with another patch size. */
-    public VitConfig withPatchSize(int patch) {
-        return new VitConfig(
-                imgHeight,
-                imgWidth,
-                patch,
-                inChans,
-                numClasses,
-                globalPool,
-                embedDim,
-                depth,
-                numHeads,
-                mlpRatio,
-                qkvBias,
-                fcNorm,
-                distilled,
-                layerNormEps);
-    }
-
-    /** A copy with another width, depth and head count. */
-    public VitConfig withShape(int dim, int blocks, int heads) {
-        return new VitConfig(
-                imgHeight,
-                imgWidth,
-                patchSize,
-                inChans,
-                numClasses,
-                globalPool,
-                dim,
-                blocks,
-                heads,
                 mlpRatio,
                 qkvBias,
                 fcNorm,
@@ -217,25 +174,6 @@ public record VitConfig(
                 resolved,
                 distilled,
                 layerNormEps);
-    }
-
-    /** A copy with other MLP ratio, qkv bias, input channels and LayerNorm epsilon. */
-    public VitConfig withDetails(double ratio, boolean bias, int channels, double eps) {
-        return new VitConfig(
-                imgHeight,
-                imgWidth,
-                patchSize,
-                channels,
-                numClasses,
-                globalPool,
-                embedDim,
-                depth,
-                numHeads,
-                ratio,
-                bias,
-                fcNorm,
-                distilled,
-                eps);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.visionstream.inference.weights;
 
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.VitConfig;
 import java.util.List;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import java.util.Objects;
  * @param labelNames {@code label_names}, one per class, or empty when the file has none
  */
 public record CheckpointConfig(
-        String architecture, Format format, VitConfig model, PreprocessSettings preprocess, List<String> labelNames) {
+        String architecture, Format format, VitConfig model, PreprocessConfig preprocess, List<String> labelNames) {
 
     /** Folder layouts the loader reads. */
     public enum Format {

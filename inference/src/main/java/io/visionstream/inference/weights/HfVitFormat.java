@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.inference.vit.VitConfig;
 import java.io.IOException;
@@ -128,12 +129,14 @@ final class HfVitFormat {
         if (interpolation == null) {
             throw new IllegalArgumentException(PREPROCESSOR_FILE + " resample=" + pre.get("resample") + " is unknown");
         }
-        PreprocessSettings settings = new PreprocessSettings(
-                model.inChans(),
-                target[0],
-                target[1],
-                doubles(pre, "image_mean"),
-                doubles(pre, "image_std"),
+        PreprocessConfig settings = PreprocessConfig.fromTimm(
+                new int[] {model.inChans(), target[0], target[1]},
+                doubles(pre, "image_mean").stream()
+                        .mapToDouble(Double::doubleValue)
+                        .toArray(),
+                doubles(pre, "image_std").stream()
+                        .mapToDouble(Double::doubleValue)
+                        .toArray(),
                 1.0,
                 interpolation,
                 "squash");

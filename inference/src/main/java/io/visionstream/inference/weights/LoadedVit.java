@@ -1,5 +1,6 @@
 package io.visionstream.inference.weights;
 
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.VisionTransformer;
 
 /**
@@ -10,4 +11,4 @@ import io.visionstream.inference.vit.VisionTransformer;
  * @param checkpoint what the checkpoint's {@code config.json} says (at the checkpoint's own size)
  * @param preprocess preprocessing for the size the model runs at
  */
-public record LoadedVit(VisionTransformer model, CheckpointConfig checkpoint, PreprocessSettings preprocess) {}
+public record LoadedVit(VisionTransformer model, CheckpointConfig checkpoint, PreprocessConfig preprocess) {}

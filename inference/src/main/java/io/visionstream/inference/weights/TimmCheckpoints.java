@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.inference.vit.PosEmbed;
 import io.visionstream.inference.vit.VisionTransformer;
@@ -21,6 +22,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -115,19 +117,17 @@ public final class TimmCheckpoints {
         String interpolation =
                 cfg.hasNonNull("interpolation") ? cfg.get("interpolation").asText() : DEFAULT_INTERPOLATION;
         String cropMode = cfg.hasNonNull("crop_mode") ? cfg.get("crop_mode").asText() : "center";
-        PreprocessSettings pre = new PreprocessSettings(
-                (int) inputSize[0],
-                (int) inputSize[1],
-                (int) inputSize[2],
-                boxed(doubles(cfg, "mean")),
-                boxed(doubles(cfg, "std")),
+        if ((int) inputSize[0] != model.inChans()) {
+            throw new IllegalArgumentException(
+                    "pretrained_cfg.input_size C=" + (int) inputSize[0] + " but in_chans=" + model.inChans());
+        }
+        PreprocessConfig pre = PreprocessConfig.fromTimm(
+                new int[] {(int) inputSize[0], (int) inputSize[1], (int) inputSize[2]},
+                doubles(cfg, "mean"),
+                doubles(cfg, "std"),
                 crop,
                 interpolation,
                 cropMode);
-        if (pre.channels() != model.inChans()) {
-            throw new IllegalArgumentException(
-                    "pretrained_cfg.input_size C=" + pre.channels() + " but in_chans=" + model.inChans());
-        }
         List<String> labels = new ArrayList<>();
         JsonNode names = root.path("label_names");
         if (names.isArray()) {
@@ -400,7 +400,7 @@ public final class TimmCheckpoints {
      * @throws IOException when the folder cannot be written
      */
     public static void save(
-            Path dir, VisionTransformer model, String architecture, PreprocessSettings preprocess, List<String> labels)
+            Path dir, VisionTransformer model, String architecture, PreprocessConfig preprocess, List<String> labels)
             throws IOException {
         VitConfig c = model.config();
         if (VitArchitectures.get(architecture).distilled() != c.distilled()) {
@@ -432,17 +432,14 @@ public final class TimmCheckpoints {
         args.put("global_pool", c.globalPool().timmName());
         args.put("fc_norm", c.fcNorm());
         ObjectNode cfg = root.putObject("pretrained_cfg");
-        cfg.putArray("input_size")
-                .add(preprocess.channels())
-                .add(preprocess.height())
-                .add(preprocess.width());
-        cfg.put("interpolation", preprocess.interpolation());
+        cfg.putArray("input_size").add(3).add(preprocess.height()).add(preprocess.width());
+        cfg.put("interpolation", preprocess.interpolation().timmName());
         cfg.put("crop_pct", preprocess.cropPct());
-        cfg.put("crop_mode", preprocess.cropMode());
+        cfg.put("crop_mode", preprocess.cropMode().timmName());
         ArrayNode mean = cfg.putArray("mean");
-        preprocess.mean().forEach(mean::add);
+        Arrays.stream(preprocess.mean()).forEach(mean::add);
         ArrayNode std = cfg.putArray("std");
-        preprocess.std().forEach(std::add);
+        Arrays.stream(preprocess.std()).forEach(std::add);
         cfg.put("num_classes", c.numClasses());
         cfg.put("first_conv", "patch_embed.proj");
         cfg.put("classifier", "head");

@@ -8,10 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.vit.VitConfig;
-import io.visionstream.inference.weights.PreprocessSettings;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +33,13 @@ class DenseEngineTest {
 
     private static final List<String> CLASSES = List.of("background", "circle", "square", "triangle");
     private static final VitConfig BACKBONE = VitConfig.of(32, 8, 32, 4, 2, 4);
-    private static final PreprocessSettings PRE = new PreprocessSettings(
-            3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear", "center");
+    private static final PreprocessConfig PRE = PreprocessConfig.fromTimm(
+            new int[] {3, 32, 32},
+            new double[] {0.5, 0.5, 0.5},
+            new double[] {0.25, 0.25, 0.25},
+            1.0,
+            "bilinear",
+            "center");
 
     @TempDir
     Path dir;

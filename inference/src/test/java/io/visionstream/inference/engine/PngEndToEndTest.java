@@ -31,7 +31,7 @@ class PngEndToEndTest {
             Map<String, NDArray> reference =
                     Safetensors.read(FIXTURES.resolve("png_tiny/reference.safetensors"), manager);
 
-            Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+            Preprocessor preprocessor = new Preprocessor(engine.info().preprocess());
             float[] pixels = new float[preprocessor.floatsPerImage()];
             preprocessor.preprocess(
                     new ImageDecoder(DecodeLimits.defaults())
@@ -88,8 +88,10 @@ class PngEndToEndTest {
         // Hugging Face transformers folders resize without keeping the aspect ratio (timm's "squash").
         try (InferenceEngine engine = InferenceEngines.open(
                 FIXTURES.resolve("hf_vit"), EngineOptions.defaults().withDevice("cpu"))) {
-            assertThat(engine.info().preprocess().cropMode()).isEqualTo("squash");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelPreprocessing.configFor(engine.info()))
+            assertThat(engine.info().preprocess().cropMode())
+                    .isEqualTo(io.visionstream.inference.image.PreprocessConfig.CropMode.SQUASH);
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> new Preprocessor(engine.info().preprocess()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("pretrained_cfg.crop_mode 'squash' is not supported, only 'center'");
         }

@@ -81,13 +81,9 @@ class UperNetHeadTest {
     void logitsAndClassMapHaveTheNonSquareImageSize() {
         UperNetHead head = initializedHead(FIXTURE_CONFIG, 8, 12);
 
-        Segmentation seg = head.segment(ps, randomMaps(2, 32, 8, 12), 64, 96);
+        NDArray logits = head.forward(ps, randomMaps(2, 32, 8, 12), 64, 96, false);
 
-        assertThat(seg.logits().getShape()).isEqualTo(new Shape(2, 4, 64, 96));
-        assertThat(seg.classMap().getShape()).isEqualTo(new Shape(2, 64, 96));
-        assertThat(seg.classMap().getDataType()).isEqualTo(DataType.INT64);
-        assertThat(seg.classMap().toLongArray())
-                .containsExactly(seg.logits().argMax(1).toLongArray());
+        assertThat(logits.getShape()).isEqualTo(new Shape(2, 4, 64, 96));
     }
 
     @Test
@@ -156,7 +152,7 @@ class UperNetHeadTest {
             for (int i = 0; i < 4; i++) {
                 maps.add(batch.randomNormal(new Shape(1, 32, 8, 12)));
             }
-            head.segment(new ParameterStore(batch, false), maps, 64, 96);
+            head.forward(new ParameterStore(batch, false), maps, 64, 96, false);
         }
 
         assertThat(manager.getManagedArrays()).hasSize(before);
@@ -224,20 +220,6 @@ class UperNetHeadTest {
                         .getArray()
                         .toFloatArray())
                 .containsExactly(before);
-    }
-
-    @Test
-    void exportedWeightsSurviveASafetensorsRoundTrip() {
-        Map<String, NDArray> fx = Fixtures.load(manager, "upernet_head.safetensors");
-        UperNetHead trained = initializedHead(FIXTURE_CONFIG, 8, 12);
-        trained.loadWeights(fx);
-        byte[] file = trained.exportWeights(manager).encode(NDList.Encoding.SAFETENSORS);
-
-        UperNetHead restored = initializedHead(FIXTURE_CONFIG, 8, 12);
-        restored.loadWeights(NDList.decode(manager, file));
-
-        NDArray logits = restored.forward(ps, inputs(fx, "input."), 64, 96, false);
-        Fixtures.assertClose(logits, fx.get("output.logits"), 1e-4);
     }
 
     @Test

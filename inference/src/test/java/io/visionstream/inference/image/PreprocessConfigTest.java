@@ -26,11 +26,21 @@ class PreprocessConfigTest {
     }
 
     @Test
-    void cropModesOtherThanCenterAreRefused() {
-        assertThatThrownBy(
-                        () -> PreprocessConfig.fromTimm(new int[] {3, 224, 224}, MEAN, STD, 1.0, "bicubic", "squash"))
+    void cropModesOtherThanCenterAreKeptButThePreprocessorRefusesThem() {
+        PreprocessConfig squash =
+                PreprocessConfig.fromTimm(new int[] {3, 224, 224}, MEAN, STD, 1.0, "bicubic", "squash");
+        assertThat(squash.cropMode()).isEqualTo(PreprocessConfig.CropMode.SQUASH);
+        assertThatThrownBy(() -> new Preprocessor(squash))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("pretrained_cfg.crop_mode 'squash' is not supported, only 'center'");
+    }
+
+    @Test
+    void anUnknownCropModeIsRefusedWhenRead() {
+        assertThatThrownBy(
+                        () -> PreprocessConfig.fromTimm(new int[] {3, 224, 224}, MEAN, STD, 1.0, "bicubic", "stretch"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pretrained_cfg.crop_mode 'stretch' is not one of center, squash, border");
     }
 
     @Test

@@ -11,9 +11,9 @@ import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.weights.InvalidCheckpointException;
-import io.visionstream.inference.weights.PreprocessSettings;
 import io.visionstream.inference.weights.Safetensors;
 import io.visionstream.inference.weights.TimmCheckpoints;
 import java.io.IOException;
@@ -30,8 +30,13 @@ class ModelDirectoryTest {
     private static final List<String> NAMES = List.of("background", "circle", "square");
     private static final VitConfig BACKBONE = VitConfig.of(32, 8, 32, 4, 2, 3);
     private static final DenseHeadConfig HEAD = new DenseHeadConfig(32, List.of(0, 1, 2, 3), 8, null, 3, NAMES);
-    private static final PreprocessSettings PRE = new PreprocessSettings(
-            3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear", "center");
+    private static final PreprocessConfig PRE = PreprocessConfig.fromTimm(
+            new int[] {3, 32, 32},
+            new double[] {0.5, 0.5, 0.5},
+            new double[] {0.25, 0.25, 0.25},
+            1.0,
+            "bilinear",
+            "center");
 
     @TempDir
     Path dir;

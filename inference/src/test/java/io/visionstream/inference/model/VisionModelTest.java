@@ -11,16 +11,21 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.heads.DenseHeadConfig;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.VitConfig;
-import io.visionstream.inference.weights.PreprocessSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class VisionModelTest {
 
     private static final List<String> NAMES = List.of("background", "circle", "square");
-    private static final PreprocessSettings PRE = new PreprocessSettings(
-            3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25), 1.0, "bilinear", "center");
+    private static final PreprocessConfig PRE = PreprocessConfig.fromTimm(
+            new int[] {3, 32, 32},
+            new double[] {0.5, 0.5, 0.5},
+            new double[] {0.25, 0.25, 0.25},
+            1.0,
+            "bilinear",
+            "center");
 
     private static VisionModel model(DenseHeadConfig head) {
         return new VisionModel(VitConfig.of(32, 8, 32, 4, 2, 3), head, "vit_tiny_patch16_224", PRE, NAMES);
@@ -95,19 +100,6 @@ class VisionModelTest {
 
             assertThat(frame.toLongArray())
                     .containsExactly(0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 2, 2, 2, 3, 3, 3);
-        }
-    }
-
-    @Test
-    void masksGivesOneBytePerPixelPerImageAtTheFrameSize() {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray maps = manager.create(new long[] {0, 1, 2, 3, 5, 5, 4, 4}, new Shape(2, 2, 2));
-
-            byte[][] masks = VisionModel.masks(maps, 2, 4);
-
-            assertThat(masks).hasDimensions(2, 8);
-            assertThat(masks[0]).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
-            assertThat(masks[1]).containsExactly(5, 5, 5, 5, 4, 4, 4, 4);
         }
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.Fixtures;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.inference.vit.VisionTransformer;
 import io.visionstream.inference.vit.VitConfig;
@@ -66,12 +67,10 @@ class TimmCheckpointsTest {
         assertThat(c.architecture()).isEqualTo("vit_tiny_patch16_224");
         assertThat(c.model()).isEqualTo(VitConfig.of(32, 8, 32, 2, 2, 10));
         assertThat(c.preprocess())
-                .isEqualTo(new PreprocessSettings(
-                        3,
-                        32,
-                        32,
-                        List.of(0.485, 0.456, 0.406),
-                        List.of(0.229, 0.224, 0.225),
+                .isEqualTo(PreprocessConfig.fromTimm(
+                        new int[] {3, 32, 32},
+                        new double[] {0.485, 0.456, 0.406},
+                        new double[] {0.229, 0.224, 0.225},
                         0.875,
                         "bicubic",
                         "center"));
@@ -89,8 +88,13 @@ class TimmCheckpointsTest {
                 .containsExactly(32, 2, 2, 128);
         assertThat(c.labelNames()).hasSize(10).startsWith("label_0", "label_1");
         assertThat(c.preprocess())
-                .isEqualTo(new PreprocessSettings(
-                        3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 1.0, "bilinear", "squash"));
+                .isEqualTo(PreprocessConfig.fromTimm(
+                        new int[] {3, 32, 32},
+                        new double[] {0.5, 0.5, 0.5},
+                        new double[] {0.5, 0.5, 0.5},
+                        1.0,
+                        "bilinear",
+                        "squash"));
     }
 
     @Test
@@ -229,8 +233,13 @@ class TimmCheckpointsTest {
                 VitConfig.of(32, 8, 32, 2, 2, 3).withImageSize(24, 40).withGlobalPool(GlobalPool.AVG, null);
         VisionTransformer original = new VisionTransformer(config);
         original.initialize(manager, DataType.FLOAT32);
-        PreprocessSettings pre = new PreprocessSettings(
-                3, 24, 40, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 0.9, "bilinear", "squash");
+        PreprocessConfig pre = PreprocessConfig.fromTimm(
+                new int[] {3, 24, 40},
+                new double[] {0.5, 0.5, 0.5},
+                new double[] {0.5, 0.5, 0.5},
+                0.9,
+                "bilinear",
+                "squash");
         TimmCheckpoints.save(tmp, original, "vit_tiny_patch16_224", pre, List.of("a", "b", "c"));
 
         LoadedVit loaded = TimmCheckpoints.load(tmp, manager, LoadOptions.defaults());
@@ -249,8 +258,13 @@ class TimmCheckpointsTest {
     @Test
     void saveRefusesAnArchitectureOfTheWrongKind() {
         VisionTransformer deit = new VisionTransformer(VitConfig.distilled(32, 8, 32, 1, 2, 3));
-        PreprocessSettings pre = new PreprocessSettings(
-                3, 32, 32, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), 0.9, "bicubic", "center");
+        PreprocessConfig pre = PreprocessConfig.fromTimm(
+                new int[] {3, 32, 32},
+                new double[] {0.5, 0.5, 0.5},
+                new double[] {0.5, 0.5, 0.5},
+                0.9,
+                "bicubic",
+                "center");
         assertThatThrownBy(() -> TimmCheckpoints.save(tmp, deit, "vit_tiny_patch16_224", pre, List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("architecture 'vit_tiny_patch16_224' does not match a distilled model");

@@ -71,11 +71,6 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         return new AvroDeserializer<>(new ReaderChoice(type, false), client);
     }
 
-    /** A deserializer that returns the generated class named by each record's writer schema. */
-    public static <T extends SpecificRecord> AvroDeserializer<T> specificFromWriter(SchemaRegistryClient client) {
-        return new AvroDeserializer<>(ReaderChoice.FROM_WRITER, client);
-    }
-
     /** A deserializer that returns {@code GenericRecord}s in each record's writer schema. */
     public static <T> AvroDeserializer<T> generic(SchemaRegistryClient client) {
         return new AvroDeserializer<>(ReaderChoice.GENERIC, client);

@@ -2,7 +2,6 @@ package io.visionstream.topology.processing;
 
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.inference.engine.InferenceEngine;
-import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.ImageDecoder;
 import io.visionstream.inference.image.Preprocessor;
@@ -139,7 +138,7 @@ public final class VisionTopology {
             Executor inference,
             PendingFrameSource.Factory frameSource) {
         var frames = AvroSerdes.specific(Frame.class, new LinkedHashMap<>(config.schemaRegistry()), false);
-        Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+        Preprocessor preprocessor = new Preprocessor(engine.info().preprocess());
         ImageDecoder decoder = new ImageDecoder(
                 new DecodeLimits(config.maxFrameBytes(), config.maxImagePixels(), DecodeLimits.DEFAULT_MAX_SIDE));
         FramePreparer preparer = new FramePreparer(

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.visionstream.inference.engine.BatchResult;
 import io.visionstream.inference.engine.InferenceEngine;
-import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.FrameFormat;
 import io.visionstream.inference.image.ImageDecoder;
@@ -174,7 +173,7 @@ class FrameTopologyTest {
         send("cam-a", 5);
         Prediction published = predictions.readValue();
 
-        Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+        Preprocessor preprocessor = new Preprocessor(engine.info().preprocess());
         float[] pixels = new float[preprocessor.floatsPerImage()];
         preprocessor.preprocess(
                 new ImageDecoder(DecodeLimits.defaults()).decode(frames.jpeg(5), FrameFormat.JPEG), pixels, 0);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.engine.InferenceEngines;
-import io.visionstream.inference.engine.ModelPreprocessing;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.FrameFormat;
 import io.visionstream.inference.image.ImageDecoder;
@@ -77,7 +76,7 @@ class SegmentationTopologyTest {
                 assertThat(mask.getClassNames()).isEqualTo(TestFrames.SEGMENTATION_CLASSES);
 
                 // What the engine itself says for this image, taken back to the frame by the same geometry.
-                Preprocessor preprocessor = new Preprocessor(ModelPreprocessing.configFor(engine.info()));
+                Preprocessor preprocessor = new Preprocessor(engine.info().preprocess());
                 float[] pixels = new float[preprocessor.floatsPerImage()];
                 preprocessor.preprocess(
                         new ImageDecoder(DecodeLimits.defaults()).decode(frames.jpeg(3), FrameFormat.JPEG), pixels, 0);

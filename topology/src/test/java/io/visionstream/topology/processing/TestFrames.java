@@ -4,6 +4,7 @@ import io.visionstream.inference.engine.DjlVitEngine;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.image.ImageEncoder;
+import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.ImageEncoding;
@@ -53,12 +54,10 @@ public final class TestFrames {
                     new io.visionstream.inference.heads.DenseHeadConfig(
                             32, java.util.List.of(0, 1, 2, 3), 8, null, 4, SEGMENTATION_CLASSES),
                     "vit_tiny_patch16_224",
-                    new io.visionstream.inference.weights.PreprocessSettings(
-                            3,
-                            32,
-                            32,
-                            java.util.List.of(0.5, 0.5, 0.5),
-                            java.util.List.of(0.25, 0.25, 0.25),
+                    PreprocessConfig.fromTimm(
+                            new int[] {3, 32, 32},
+                            new double[] {0.5, 0.5, 0.5},
+                            new double[] {0.25, 0.25, 0.25},
                             1.0,
                             "bilinear",
                             "center"),
