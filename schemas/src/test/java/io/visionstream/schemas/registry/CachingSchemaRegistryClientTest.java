@@ -25,12 +25,12 @@ class CachingSchemaRegistryClientTest {
             .optionalString("note")
             .endRecord();
 
-    private FakeSchemaRegistryServer server;
+    private RegistryFixture server;
     private RestSchemaRegistryClient rest;
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeSchemaRegistryServer();
+        server = RegistryFixture.start();
         rest = new RestSchemaRegistryClient(RegistryClientConfig.of(server.url()));
     }
 

@@ -69,6 +69,16 @@ class InMemorySchemaRegistryTest {
     }
 
     @Test
+    void aSubjectsStoredLevelIsHonouredInProcessToo() {
+        InMemorySchemaRegistry registry = InMemorySchemaRegistry.forScope("in-memory-a");
+        registry.register("pings-value", PING);
+        registry.setCompatibility("pings-value", CompatibilityLevel.NONE);
+
+        assertThat(registry.register("pings-value", PING_REQUIRED_NOTE)).isEqualTo(2);
+        assertThat(registry.versions("pings-value", false)).containsExactly(1, 2);
+    }
+
+    @Test
     void lookupOfAnUnregisteredSchemaFailsWith40403() {
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.forScope("in-memory-a");
         registry.register("pings-value", PING);

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -36,11 +37,17 @@ class RestSchemaRegistryClientTest {
             .requiredString("note")
             .endRecord();
 
-    private FakeSchemaRegistryServer server;
+    private RegistryFixture server;
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeSchemaRegistryServer(7);
+        server = RegistryFixture.start(7);
+    }
+
+    /** Replaces the open server with one that accepts only {@code user}'s credentials. */
+    private void requireBasicAuth(String user, String password) throws IOException {
+        server.close();
+        server = RegistryFixture.start(7, Optional.of(new BasicCredentials(user, password)), Optional.empty());
     }
 
     @AfterEach
@@ -162,8 +169,8 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
-    void missingCredentialsFailWith401() {
-        server.requireBasicAuth("alice", "s3cret");
+    void missingCredentialsFailWith401() throws IOException {
+        requireBasicAuth("alice", "s3cret");
         assertThatThrownBy(() -> client().schemaById(7))
                 .isInstanceOfSatisfying(
                         RegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(401))
@@ -174,8 +181,8 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
-    void configuredUserInfoIsSentAsBasicAuth() {
-        server.requireBasicAuth("alice", "s3cret");
+    void configuredUserInfoIsSentAsBasicAuth() throws IOException {
+        requireBasicAuth("alice", "s3cret");
         int id = server.preRegister("pings-value", PING_V1.toString());
         RestSchemaRegistryClient client = client(Map.of(
                 RegistryClientConfig.CREDENTIALS_SOURCE, "USER_INFO", RegistryClientConfig.USER_INFO, "alice:s3cret"));
@@ -184,8 +191,8 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
-    void userInfoInTheUrlIsSentAsBasicAuth() {
-        server.requireBasicAuth("bob", "pa:ss");
+    void userInfoInTheUrlIsSentAsBasicAuth() throws IOException {
+        requireBasicAuth("bob", "pa:ss");
         int id = server.preRegister("pings-value", PING_V1.toString());
         RestSchemaRegistryClient client =
                 client(Map.of(RegistryClientConfig.URL, server.url().replace("http://", "http://bob:pa:ss@")));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -36,7 +37,7 @@ class TlsRegistryTest {
     @TempDir
     static Path dir;
 
-    private static FakeSchemaRegistryServer server;
+    private static RegistryFixture server;
     private static Path truststore;
 
     @BeforeAll
@@ -77,7 +78,7 @@ class TlsRegistryTest {
             trust.store(out, PASSWORD.toCharArray());
         }
         SSLContext serverTls = new SslSettings(null, null, "PKCS12", keystore, PASSWORD, "PKCS12", null).sslContext();
-        server = new FakeSchemaRegistryServer(1, serverTls);
+        server = RegistryFixture.start(1, Optional.empty(), Optional.of(serverTls));
     }
 
     @AfterAll

@@ -7,12 +7,14 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.SampleRecords;
-import io.visionstream.schemas.registry.FakeSchemaRegistryServer;
+import io.visionstream.schemas.registry.BasicCredentials;
 import io.visionstream.schemas.registry.RegistryClientConfig;
+import io.visionstream.schemas.registry.RegistryFixture;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,11 +25,17 @@ import org.slf4j.LoggerFactory;
 class RegistryBackedSerdeTest {
     private static final String SECRET = "pa55-w0rd-never-logged";
 
-    private FakeSchemaRegistryServer registry;
+    private RegistryFixture registry;
 
     @BeforeEach
     void start() throws IOException {
-        registry = new FakeSchemaRegistryServer();
+        registry = RegistryFixture.start();
+    }
+
+    /** Replaces the open registry with one that accepts only {@code user}'s credentials. */
+    private void requireBasicAuth(String user, String password) throws IOException {
+        registry.close();
+        registry = RegistryFixture.start(1, Optional.of(new BasicCredentials(user, password)), Optional.empty());
     }
 
     @AfterEach
@@ -48,8 +56,8 @@ class RegistryBackedSerdeTest {
     }
 
     @Test
-    void schemaIdsAreCachedBothWays() {
-        registry.requireBasicAuth("svc", SECRET);
+    void schemaIdsAreCachedBothWays() throws IOException {
+        requireBasicAuth("svc", SECRET);
         Serde<Frame> producer = AvroSerdes.specific(Frame.class, config(), false);
         Serde<Frame> consumer = AvroSerdes.specific(Frame.class, config(), false);
         List<byte[]> written = new ArrayList<>();
@@ -69,8 +77,8 @@ class RegistryBackedSerdeTest {
     }
 
     @Test
-    void wrongCredentialsAreRejectedWithTheRegistrysCode() {
-        registry.requireBasicAuth("svc", "another-password");
+    void wrongCredentialsAreRejectedWithTheRegistrysCode() throws IOException {
+        requireBasicAuth("svc", "another-password");
         Serde<Frame> serde = AvroSerdes.specific(Frame.class, config(), false);
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> serde.serializer().serialize("frames", SampleRecords.frame()))

@@ -3,8 +3,8 @@ package io.visionstream.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionstream.schemas.avro.Embedding;
-import io.visionstream.schemas.registry.FakeSchemaRegistryServer;
 import io.visionstream.schemas.registry.RegistryClientConfig;
+import io.visionstream.schemas.registry.RegistryFixture;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -61,12 +61,12 @@ class WireFormatTest {
             .setL2Normalized(true)
             .build();
 
-    private FakeSchemaRegistryServer registry;
+    private RegistryFixture registry;
     private Serde<Embedding> serde;
 
     @BeforeEach
     void start() throws IOException {
-        registry = new FakeSchemaRegistryServer(SCHEMA_ID);
+        registry = RegistryFixture.start(SCHEMA_ID);
         serde = AvroSerdes.specific(Embedding.class, Map.of(RegistryClientConfig.URL, registry.url()), false);
     }
 
