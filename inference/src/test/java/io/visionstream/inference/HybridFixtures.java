@@ -51,7 +51,7 @@ public final class HybridFixtures {
 
     /**
      * Copies {@code tensors} into initialised parameters after asserting that the keys are the same set
-     * and every shape matches.
+     * and every shape matches; trainable parameters stay trainable.
      */
     public static void copyInto(Map<String, Parameter> params, Map<String, NDArray> tensors) {
         assertThat(new TreeMap<>(params).keySet())
@@ -61,6 +61,7 @@ public final class HybridFixtures {
             NDArray src = tensors.get(k);
             assertThat(p.getArray().getShape()).as("shape of %s", k).isEqualTo(src.getShape());
             p.getArray().intern(src.duplicate());
+            p.getArray().setRequiresGradient(p.requiresGradient()); // intern replaces the flag with src's
         });
     }
 
