@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
+import io.visionstream.testkit.EmbeddedKafkaCluster;
+import io.visionstream.testkit.ScratchDirectories;
 import io.visionstream.topology.config.VisionConfig;
-import io.visionstream.topology.embedded.EmbeddedKafkaCluster;
-import io.visionstream.topology.embedded.ScratchDirectories;
 import io.visionstream.topology.processing.TestFrames;
-import io.visionstream.topology.runtime.VisionProcessor;
+import io.visionstream.topology.runtime.ProcessorInstance;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +60,7 @@ class RegistryClientConformanceIT {
                         EmbeddedKafkaCluster.start(EmbeddedKafkaCluster.Settings.singleBroker(16 << 20))) {
             Path frames = writeJpegs(dir.resolve("frames"), registry.url());
             VisionConfig config = VisionConfig.from(settings(kafka, registry, model));
-            try (VisionProcessor processor = VisionProcessor.start(config)) {
+            try (ProcessorInstance processor = ProcessorInstance.start(config)) {
                 assertThat(processor.awaitRunning(Duration.ofSeconds(120)))
                         .as("processor running: %s", processor.state())
                         .isTrue();
