@@ -1,5 +1,5 @@
 /**
- * The Vision Transformer, its heads, weights, preprocessing and the batch inference engine. May depend
- * on DJL (and, should it need the contracts, on {@code io.visionstream.schemas}); never on Kafka.
+ * The model library serving needs: model families, their heads, weights, preprocessing and the batch
+ * inference engine. May depend on DJL; never on Kafka, never on training.
  */
 package io.visionstream.inference;

@@ -4,10 +4,9 @@
  * with one backbone pass per batch ({@link io.visionstream.inference.model.VisionModel}), its model
  * directory format ({@link io.visionstream.inference.model.ModelDirectory}: timm's {@code config.json}
  * plus a {@code dense_head} object, one {@code model.safetensors} holding backbone and {@code
- * decode_head.*} tensors), and the held-out evaluation ({@link
- * io.visionstream.training.Evaluation}) that measures top-1 and mIoU through the serving path.
+ * decode_head.*} tensors).
  *
- * <p>Depends on {@code vit}, {@code heads}, {@code weights}, {@code image} and {@code synthetic}; no
- * Kafka, no training code.
+ * <p>Depends on {@code vit}, {@code heads}, {@code weights} and {@code image}; no Kafka, no training
+ * code.
  */
 package io.visionstream.inference.model;

@@ -1,7 +1,7 @@
 /**
  * Procedurally generated training and demo data: "synthetic scenes" (textured backgrounds with
  * overlapping shapes of K classes, each scene with an image-level label and a per-pixel mask) and
- * moving-shape camera sequences for the demo cameras.
+ * moving-shape camera sequences for the demo cameras (the app module's synthetic cameras use them).
  *
  * <p>Pure Java, deterministic by seed ({@link java.util.SplittableRandom}, never global randomness),
  * with its own rasteriser so the mask and the image agree pixel for pixel. May depend on {@code
