@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
@@ -16,12 +15,12 @@ import java.util.Map;
 /**
  * mmcv's {@code ConvModule} with BN and ReLU: a bias-free {@code k x k} convolution with "same"
  * padding, then {@link BatchNorm2d}, then ReLU. Input {@code [B, in, H, W]}, output {@code [B, out,
- * H, W]}. Checkpoint names: {@code conv.weight}, {@code bn.*}.
+ * H, W]}. Checkpoint names: {@code conv.weight}, {@code bn.*}. The convolution is {@link
+ * SpatialOps#conv2d}, not libtorch's (wrong gradients on some CPUs, see there).
  */
 final class ConvModule extends AbstractBlock implements CheckpointNamed {
 
     private final long outChannels;
-    private final int kernel;
     private final Parameter weight;
     private final BatchNorm2d bn;
 
@@ -32,22 +31,15 @@ final class ConvModule extends AbstractBlock implements CheckpointNamed {
      */
     ConvModule(long inChannels, long outChannels, int kernel) {
         this.outChannels = outChannels;
-        this.kernel = kernel;
         weight = addParameter(BatchNorm2d.param(
                 "weight", Parameter.Type.WEIGHT, new Shape(outChannels, inChannels, kernel, kernel), true));
         bn = addChildBlock("bn", new BatchNorm2d(outChannels));
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        // self.conv = nn.Conv2d(in, out, k, padding=k // 2, bias=False)
-        NDArray y = Conv2d.conv2d(
-                        x,
-                        ps.getValue(weight, x.getDevice(), training),
-                        null,
-                        new Shape(1, 1),
-                        new Shape(kernel / 2, kernel / 2),
-                        new Shape(1, 1))
-                .singletonOrThrow();
+        // self.conv = nn.Conv2d(in, out, k, padding=k // 2, bias=False); not libtorch's convolution, see
+        // SpatialOps.conv2d
+        NDArray y = SpatialOps.conv2d(x, ps.getValue(weight, x.getDevice(), training), null);
         return Activation.relu(bn.forward(ps, y, training));
     }
 

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.nio.FloatBuffer;
@@ -139,11 +138,10 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
         }
         NDArray fused = fpnBottleneck.forward(ps, NDArrays.concat(fpnOuts, 1), training);
         // self.conv_seg = nn.Conv2d(channels, num_classes, kernel_size=1)
-        NDArray logits = Conv2d.conv2d(
-                        fused,
-                        ps.getValue(convSegWeight, fused.getDevice(), training),
-                        ps.getValue(convSegBias, fused.getDevice(), training))
-                .singletonOrThrow();
+        NDArray logits = SpatialOps.conv2d(
+                fused,
+                ps.getValue(convSegWeight, fused.getDevice(), training),
+                ps.getValue(convSegBias, fused.getDevice(), training));
         return new NDList(logits);
     }
 
