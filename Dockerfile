@@ -39,6 +39,8 @@ COPY --from=build /src/processor/target/vision-processor.jar /app/vision-process
 # The shipped demo model; compose points VISION_MODEL_DIR at it. Mount your own over /app/models.
 COPY models/ /app/models/
 USER vision
+# /metrics, /healthz and /readyz (metrics.port).
+EXPOSE 9464
 # libtorch is unpacked from the jar into ~/.djl.ai on first start; DJL must never try a download.
 ENTRYPOINT ["java", "-Dai.djl.offline=true", "-Doffline=true", "-jar", "/app/vision-processor.jar"]
 CMD ["--help"]

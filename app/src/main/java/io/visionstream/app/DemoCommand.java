@@ -53,6 +53,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A processor setting, e.g. max.batch.size=8.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description = "Serve /metrics, /healthz and /readyz here (0: any free port, -1: off; default: 9464, or a"
+                    + " free port when 9464 is taken).")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
         Path modelDir = model != null
@@ -64,6 +71,9 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             var input = TimmCheckpoints.readConfig(modelDir).preprocess();
             wh = new int[] {input.width(), input.height()};
+        }
+        if (metricsPort != null) {
+            overrides.put("metrics.port", String.valueOf(metricsPort));
         }
         boolean ok = Demo.run(
                 new Demo.Options(

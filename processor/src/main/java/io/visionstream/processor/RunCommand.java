@@ -1,6 +1,7 @@
 package io.visionstream.processor;
 
 import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.runtime.Monitoring;
 import io.visionstream.topology.runtime.ProcessorInstance;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Spec;
 /**
  * Runs the processor against an external Kafka cluster and schema registry until stopped (SIGTERM,
  * Ctrl-C) or until processing fails. Settings come from, in increasing priority: defaults, {@code
- * --config FILE}, {@code VISION_*} environment variables, {@code --set key=value}.
+ * --config FILE}, {@code VISION_*} environment variables, {@code --set key=value}. Serves {@code /metrics},
+ * {@code /healthz} and {@code /readyz} on {@code metrics.port} while it runs.
  */
 @Command(
         name = "run",
@@ -33,15 +35,20 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         VisionConfig config = VisionConfig.from(settings.settings());
 
-        ProcessorInstance processor = ProcessorInstance.start(config);
-        Thread hook = new Thread(processor::close, "vision-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        Throwable failure = processor.awaitStop();
-        if (failure != null) {
-            spec.commandLine().getErr().println("vision run: processing stopped: " + CommandLines.messages(failure));
-            processor.close();
-            return 1;
+        // First, so that a port already in use stops the start before the model loads.
+        try (Monitoring monitoring = Monitoring.start(config.metrics())) {
+            ProcessorInstance processor = ProcessorInstance.start(config, monitoring);
+            Thread hook = new Thread(processor::close, "vision-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Throwable failure = processor.awaitStop();
+            if (failure != null) {
+                spec.commandLine()
+                        .getErr()
+                        .println("vision run: processing stopped: " + CommandLines.messages(failure));
+                processor.close();
+                return 1;
+            }
+            return 0;
         }
-        return 0;
     }
 }

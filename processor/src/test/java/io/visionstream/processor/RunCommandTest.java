@@ -75,11 +75,33 @@ class RunCommandTest {
                 "--set",
                 "schema.registry.url=mock://x",
                 "--set",
-                "model.dir=" + dir.resolve("missing"));
+                "model.dir=" + dir.resolve("missing"),
+                "--set",
+                "metrics.port=0");
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString())
                 .startsWith("vision run: ")
                 .contains(dir.resolve("missing").toString());
+    }
+
+    @Test
+    void aMetricsPortAlreadyInUseIsOneLineNamingTheSettingAndThePortBeforeTheModelLoads() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            // model.dir does not exist: the port is checked first, so its line is the one printed
+            int exit = run(Map.of(), runSetting("metrics.port=" + port));
+            assertThat(exit).isEqualTo(1);
+            assertThat(err.toString().strip()).isEqualTo("vision run: metrics.port " + port + " is already in use");
+        }
+    }
+
+    @Test
+    void aMetricsPortOutOfRangeIsNamed() {
+        int exit = run(Map.of(), runSetting("metrics.port=70000"));
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .isEqualTo("vision run: metrics.port must be -1 (off), 0 (any free port) or a port up to 65535, got"
+                        + " 70000");
     }
 
     private static final String JAAS =

@@ -14,7 +14,9 @@ import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.testkit.ScratchDirectories;
+import io.visionstream.topology.config.ConfigException;
 import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.runtime.Monitoring;
 import io.visionstream.topology.runtime.ProcessorInstance;
 import io.visionstream.topology.topics.FrameSizing;
 import io.visionstream.training.synthetic.SceneConfig;
@@ -89,7 +91,8 @@ public final class Demo {
             settings.putAll(options.processorSettings());
             VisionConfig config = VisionConfig.from(settings);
 
-            try (ProcessorInstance processor = ProcessorInstance.start(config)) {
+            try (Monitoring monitoring = monitoring(config, options, out);
+                    ProcessorInstance processor = ProcessorInstance.start(config, monitoring)) {
                 if (!processor.awaitRunning(Duration.ofSeconds(120))) {
                     throw new IllegalStateException(
                             "the processor did not start: " + processor.state(), processor.failure());
@@ -168,6 +171,28 @@ public final class Demo {
                 config.stateDir().ifPresent(ScratchDirectories::delete);
             }
         }
+    }
+
+    /**
+     * The metrics endpoints on {@code metrics.port}; unless the port was asked for, a free one when 9464 is
+     * taken (another demo, a processor), so that a second demo still starts. Prints the URL.
+     */
+    private static Monitoring monitoring(VisionConfig config, Options options, PrintStream out) {
+        Monitoring monitoring;
+        try {
+            monitoring = Monitoring.start(config.metrics());
+        } catch (ConfigException taken) {
+            if (options.processorSettings().containsKey("metrics.port")) {
+                throw taken;
+            }
+            out.println(taken.getMessage() + "; serving metrics on a free port instead");
+            VisionConfig.Metrics m = config.metrics();
+            monitoring = Monitoring.start(new VisionConfig.Metrics(0, m.camerasEnabled(), m.camerasMax()));
+        }
+        monitoring
+                .metricsUrl()
+                .ifPresent(url -> out.println("metrics: " + url + " (health: /healthz, readiness: /readyz)"));
+        return monitoring;
     }
 
     private static void scoreMask(

@@ -176,6 +176,8 @@ final class ReliabilityScenario implements AutoCloseable {
         // minimum so the next instance (or the survivor) gets the partitions quickly.
         s.put("consumer.session.timeout.ms", "6000");
         s.put("consumer.heartbeat.interval.ms", "1000");
+        // Several processors run at once here: each serves its metrics on a free port of its own.
+        s.put("metrics.port", "0");
         return s;
     }
 

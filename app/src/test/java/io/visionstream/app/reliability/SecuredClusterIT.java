@@ -125,6 +125,8 @@ class SecuredClusterIT {
         s.put("state.dir", Files.createTempDirectory(work, "state-").toString());
         // Kafka Streams does not leave its group on close; a short session lets the next test's group settle.
         s.put("consumer.session.timeout.ms", "6000");
+        // Any free port: a fixed one could be taken on a shared machine.
+        s.put("metrics.port", "0");
         return s;
     }
 
@@ -340,7 +342,9 @@ class SecuredClusterIT {
                     "--set",
                     "sasl.mechanism=PLAIN",
                     "--set",
-                    "sasl.jaas.config=" + jaas(KAFKA_PASSWORD).replace(";", ""));
+                    "sasl.jaas.config=" + jaas(KAFKA_PASSWORD).replace(";", ""),
+                    "--set",
+                    "metrics.port=0");
 
             assertThat(result.exit()).isEqualTo(1);
             assertThat(result.err())

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.cuda.CudaUtils;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
@@ -28,6 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -228,6 +230,16 @@ public final class DjlVitEngine implements InferenceEngine {
     @Override
     public ModelInfo info() {
         return info;
+    }
+
+    /** Asks the CUDA runtime ({@code cudaMemGetInfo}) through DJL; empty on a CPU or without a CUDA runtime. */
+    @Override
+    public OptionalLong deviceMemoryUsedBytes() {
+        Device device = manager.getDevice();
+        if (!device.isGpu() || !CudaUtils.hasCuda()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(CudaUtils.getGpuMemory(device).getUsed());
     }
 
     @Override

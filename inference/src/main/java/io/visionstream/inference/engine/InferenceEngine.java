@@ -1,5 +1,7 @@
 package io.visionstream.inference.engine;
 
+import java.util.OptionalLong;
+
 /**
  * Runs a model over batches of preprocessed images.
  *
@@ -23,6 +25,15 @@ public interface InferenceEngine extends AutoCloseable {
 
     /** What the engine runs and expects. */
     ModelInfo info();
+
+    /**
+     * Bytes of memory in use on the GPU the model runs on, as the device's driver reports it (every
+     * process's allocations, as {@code nvidia-smi} shows them). Empty on a CPU, or when the driver cannot
+     * be asked. Safe to call from any thread, e.g. a metrics scrape.
+     */
+    default OptionalLong deviceMemoryUsedBytes() {
+        return OptionalLong.empty();
+    }
 
     /** Frees the model's native memory; idempotent. */
     @Override

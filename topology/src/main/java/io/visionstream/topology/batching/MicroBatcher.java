@@ -42,6 +42,21 @@ public final class MicroBatcher<T, R> {
         List<R> run(List<T> inputs);
     }
 
+    /**
+     * Told when batches close and leave, e.g. to count them; called on the batcher's thread, so it must be
+     * quick and must not call back into the batcher.
+     */
+    public interface Listener {
+        /** Hears nothing. */
+        Listener NONE = new Listener() {};
+
+        /** A batch of {@code size} items closed for {@code trigger} and is now in flight. */
+        default void batchClosed(BatchInfo.Trigger trigger, int size) {}
+
+        /** A closed batch left the in-flight line: delivered, or its runner failed. */
+        default void batchLeft() {}
+    }
+
     /** The task an item came from: it receives the result for the position and input it added. */
     public interface Owner<T, R> {
         void complete(long position, T input, R result, BatchInfo batch);
@@ -75,6 +90,7 @@ public final class MicroBatcher<T, R> {
     private final Runner<T, R> runner;
     private final Executor executor;
     private final LongSupplier clock;
+    private final Listener listener;
     private final List<Pending<T, R>> pending;
     private final ArrayDeque<InFlight<T, R>> inFlight = new ArrayDeque<>();
     private long batchSequence;
@@ -89,13 +105,9 @@ public final class MicroBatcher<T, R> {
     }
 
     /**
-     * @param name prefix of batch ids, e.g. the stream thread's name
-     * @param maxBatchSize a batch closes when it holds this many items (1 or more)
-     * @param maxDelayMs a batch closes when its oldest item has waited this long (0 or more)
-     * @param maxInFlight closed batches allowed to be running or waiting for the executor (1 or more)
-     * @param executor runs batches; {@code Runnable::run} runs them on the calling thread
-     * @param clock wall-clock milliseconds, read on this batcher's thread and the executor's; a parameter
-     *     so tests can drive time
+     * A batcher that tells no listener.
+     *
+     * @see #MicroBatcher(String, int, long, int, Runner, Executor, LongSupplier, Listener)
      */
     public MicroBatcher(
             String name,
@@ -105,6 +117,28 @@ public final class MicroBatcher<T, R> {
             Runner<T, R> runner,
             Executor executor,
             LongSupplier clock) {
+        this(name, maxBatchSize, maxDelayMs, maxInFlight, runner, executor, clock, Listener.NONE);
+    }
+
+    /**
+     * @param name prefix of batch ids, e.g. the stream thread's name
+     * @param maxBatchSize a batch closes when it holds this many items (1 or more)
+     * @param maxDelayMs a batch closes when its oldest item has waited this long (0 or more)
+     * @param maxInFlight closed batches allowed to be running or waiting for the executor (1 or more)
+     * @param executor runs batches; {@code Runnable::run} runs them on the calling thread
+     * @param clock wall-clock milliseconds, read on this batcher's thread and the executor's; a parameter
+     *     so tests can drive time
+     * @param listener told of every batch that closes and leaves
+     */
+    public MicroBatcher(
+            String name,
+            int maxBatchSize,
+            long maxDelayMs,
+            int maxInFlight,
+            Runner<T, R> runner,
+            Executor executor,
+            LongSupplier clock,
+            Listener listener) {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("max.batch.size must be at least 1, got " + maxBatchSize);
         }
@@ -121,6 +155,7 @@ public final class MicroBatcher<T, R> {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.executor = Objects.requireNonNull(executor, "executor");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.pending = new ArrayList<>(maxBatchSize);
     }
 
@@ -246,11 +281,17 @@ public final class MicroBatcher<T, R> {
             inFlight.pollLast();
             throw rejected;
         }
+        listener.batchClosed(trigger, batch.items.size());
     }
 
     /** Waits for {@code batch} if it is still running, then completes every item whose owner remains. */
     private void deliver(InFlight<T, R> batch) {
-        List<R> results = await(batch.results);
+        List<R> results;
+        try {
+            results = await(batch.results);
+        } finally {
+            listener.batchLeft();
+        }
         if (results.size() != batch.items.size()) {
             throw new IllegalStateException(
                     "runner returned " + results.size() + " results for a batch of " + batch.items.size());

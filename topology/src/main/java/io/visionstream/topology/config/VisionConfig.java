@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -51,6 +52,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param topicPartitions {@code topics.partitions}: partitions of topics this creates
  * @param topicReplicationFactor {@code topics.replication.factor}: replicas of topics this creates, -1
  *     for the broker's default
+ * @param metrics the metrics and health endpoints ({@code metrics.*})
  * @param kafka every other setting Kafka's clients know, passed through unchanged (security, tuning)
  * @param schemaRegistry settings for the Avro serdes ({@code schema.registry.*}, {@code basic.auth.*},
  *     subject name strategies, {@code auto.register.schemas}, {@code use.latest.version})
@@ -81,6 +83,7 @@ public record VisionConfig(
         boolean createTopics,
         int topicPartitions,
         int topicReplicationFactor,
+        Metrics metrics,
         Map<String, String> kafka,
         Map<String, String> schemaRegistry) {
 
@@ -101,6 +104,38 @@ public record VisionConfig(
             if (name == null || !name.matches("[a-zA-Z0-9._-]{1,249}")) {
                 throw new ConfigException(key + " must be a legal Kafka topic name, got '" + name + "'");
             }
+        }
+    }
+
+    /**
+     * The metrics and health endpoints.
+     *
+     * @param port {@code metrics.port}: where {@code /metrics}, {@code /healthz} and {@code /readyz} are
+     *     served on every interface; 0 picks a free port, -1 serves nothing (the meters still count)
+     * @param camerasEnabled {@code metrics.cameras.enabled}: count frames per camera ({@code camera} label)
+     * @param camerasMax {@code metrics.cameras.max}: distinct cameras given a label of their own; frames of
+     *     cameras seen after that many count under {@code camera="other"}, so a fleet that grows (or a
+     *     producer that makes up source ids) cannot grow the scrape without bound
+     */
+    public record Metrics(int port, boolean camerasEnabled, int camerasMax) {
+
+        /** The port the processor serves on unless told otherwise (the OpenTelemetry/Prometheus Java default). */
+        public static final int DEFAULT_PORT = 9464;
+
+        /** {@code metrics.port} value that turns the server off. */
+        public static final int OFF = -1;
+
+        public Metrics {
+            if (port < OFF || port > 65_535) {
+                throw new ConfigException(
+                        "metrics.port must be -1 (off), 0 (any free port) or a port up to 65535, got " + port);
+            }
+            requireRange("metrics.cameras.max", camerasMax, 1, 10_000);
+        }
+
+        /** Whether an HTTP server is wanted. */
+        public boolean serves() {
+            return port != OFF;
         }
     }
 
@@ -134,6 +169,9 @@ public record VisionConfig(
         d.put("topics.create", "true");
         d.put("topics.partitions", "6");
         d.put("topics.replication.factor", "-1");
+        d.put("metrics.port", String.valueOf(Metrics.DEFAULT_PORT));
+        d.put("metrics.cameras.enabled", "true");
+        d.put("metrics.cameras.max", "100");
         return Map.copyOf(d);
     }
 
@@ -167,7 +205,10 @@ public record VisionConfig(
             "state.dir",
             "topics.create",
             "topics.partitions",
-            "topics.replication.factor");
+            "topics.replication.factor",
+            "metrics.port",
+            "metrics.cameras.enabled",
+            "metrics.cameras.max");
 
     /** Our serdes' and registry client's keys (Confluent's names); {@code schema.registry.*} too. */
     private static final Set<String> SCHEMA_REGISTRY_KEYS = Set.of(
@@ -231,6 +272,7 @@ public record VisionConfig(
             throw new ConfigException("precision must be fp32, fp16 or bf16, got '" + precision + "'");
         }
         requireRange("topics.partitions", topicPartitions, 1, 10_000);
+        Objects.requireNonNull(metrics, "metrics");
         if (topicReplicationFactor != -1 && (topicReplicationFactor < 1 || topicReplicationFactor > 32)) {
             throw new ConfigException("topics.replication.factor must be -1 (broker default) or between 1 and 32, got "
                     + topicReplicationFactor);
@@ -296,6 +338,10 @@ public record VisionConfig(
                 parseBoolean(s, "topics.create"),
                 parseInt(s, "topics.partitions"),
                 parseInt(s, "topics.replication.factor"),
+                new Metrics(
+                        parseInt(s, "metrics.port"),
+                        parseBoolean(s, "metrics.cameras.enabled"),
+                        parseInt(s, "metrics.cameras.max")),
                 kafka,
                 registry);
     }
@@ -339,6 +385,9 @@ public record VisionConfig(
         all.put("topics.create", String.valueOf(createTopics));
         all.put("topics.partitions", String.valueOf(topicPartitions));
         all.put("topics.replication.factor", String.valueOf(topicReplicationFactor));
+        all.put("metrics.port", String.valueOf(metrics.port()));
+        all.put("metrics.cameras.enabled", String.valueOf(metrics.camerasEnabled()));
+        all.put("metrics.cameras.max", String.valueOf(metrics.camerasMax()));
         all.putAll(kafka);
         all.putAll(schemaRegistry);
         return Secrets.masked(all);

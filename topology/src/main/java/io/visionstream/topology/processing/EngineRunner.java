@@ -4,6 +4,7 @@ import io.visionstream.inference.engine.BatchResult;
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.topology.batching.MicroBatcher;
+import io.visionstream.topology.metrics.VisionMetrics;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
@@ -16,18 +17,21 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class EngineRunner implements MicroBatcher.Runner<PreparedFrame, ImageResult> {
 
     private final InferenceEngine engine;
+    private final VisionMetrics metrics;
     private final int floatsPerImage;
     private final int fullBatchFloats;
     private final ConcurrentLinkedDeque<float[]> fullBatches = new ConcurrentLinkedDeque<>();
 
-    EngineRunner(InferenceEngine engine, int maxBatchSize) {
+    EngineRunner(InferenceEngine engine, int maxBatchSize, VisionMetrics metrics) {
         this.engine = engine;
+        this.metrics = metrics;
         this.floatsPerImage = engine.info().floatsPerImage();
         this.fullBatchFloats = Math.multiplyExact(maxBatchSize, floatsPerImage);
     }
 
     @Override
     public List<ImageResult> run(List<PreparedFrame> frames) {
+        long started = System.nanoTime();
         int n = frames.size();
         // The engine takes an exact-length array: only a full batch can use a pooled one.
         boolean full = n * floatsPerImage == fullBatchFloats;
@@ -37,6 +41,7 @@ final class EngineRunner implements MicroBatcher.Runner<PreparedFrame, ImageResu
                 System.arraycopy(frames.get(i).pixels(), 0, input, i * floatsPerImage, floatsPerImage);
             }
             BatchResult result = engine.infer(input, n);
+            metrics.batchInference(System.nanoTime() - started);
             return result.images();
         } finally {
             if (full) {

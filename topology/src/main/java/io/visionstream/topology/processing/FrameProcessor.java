@@ -5,6 +5,7 @@ import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.topology.batching.BatchInfo;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.batching.OrderedOutbox;
+import io.visionstream.topology.metrics.VisionMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,7 @@ final class FrameProcessor
     private final Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread;
     private final LongSupplier clock;
     private final PendingFrameSource.Factory frameSource;
+    private final VisionMetrics metrics;
     private final OrderedOutbox<Outcome> outbox = new OrderedOutbox<>();
     /** Offsets resumed from the store that the input may still deliver again (at-least-once). */
     private final NavigableSet<Long> resumed = new TreeSet<>();
@@ -84,13 +86,15 @@ final class FrameProcessor
             OutputRecords outputs,
             Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread,
             LongSupplier clock,
-            PendingFrameSource.Factory frameSource) {
+            PendingFrameSource.Factory frameSource,
+            VisionMetrics metrics) {
         this.settings = settings;
         this.preparer = preparer;
         this.outputs = outputs;
         this.batcherOfThisThread = batcherOfThisThread;
         this.clock = clock;
         this.frameSource = frameSource;
+        this.metrics = metrics;
     }
 
     @Override
@@ -125,6 +129,7 @@ final class FrameProcessor
         for (KeyValue<Long, byte[]> entry : entries) {
             resumed.add(entry.key);
             outbox.reserve(entry.key);
+            metrics.pendingFrames(1);
             if (entry.value.length > 0) {
                 handle(InputRecord.fromStoreValue(settings.inputTopic(), partition, entry.key, entry.value));
             } else if (readBack.containsKey(entry.key)) {
@@ -169,6 +174,7 @@ final class FrameProcessor
                 .orElseThrow(() -> new IllegalStateException("frame records must come from a source topic"));
         InputRecord in = new InputRecord(
                 source.topic(), source.partition(), source.offset(), record.key(), record.value(), record.timestamp());
+        metrics.frameReceived();
         boolean restoring = !resumed.isEmpty();
         if (!redeliveredAfterResume(in.offset())) {
             if (restoring) {
@@ -176,6 +182,7 @@ final class FrameProcessor
             } else {
                 outbox.reserve(in.offset());
             }
+            metrics.pendingFrames(1);
             pending.put(in.offset(), OFFSET_ONLY);
             handle(in);
         }
@@ -221,6 +228,7 @@ final class FrameProcessor
         outbox.drain((offset, outcome) -> {
             publish(outcome);
             pending.delete(offset);
+            metrics.pendingFrames(-1);
         });
     }
 
@@ -228,7 +236,13 @@ final class FrameProcessor
         long now = clock.getAsLong();
         long timestamp = outcome.input().timestamp();
         if (outcome instanceof Outcome.Inferred inferred) {
-            String source = inferred.frame().frame().getSourceId();
+            PreparedFrame prepared = inferred.frame();
+            String source = prepared.frame().getSourceId();
+            metrics.inferred(
+                    source,
+                    prepared.arrivedAtMs(),
+                    inferred.batch().closedAtMs() - prepared.arrivedAtMs(),
+                    now - prepared.frame().getCaptureTime().toEpochMilli());
             context.forward(
                     new Record<>(source, outputs.prediction(inferred, now), timestamp), settings.predictionsSink());
             if (settings.embeddingsEnabled()) {
@@ -240,10 +254,12 @@ final class FrameProcessor
                 context.forward(new Record<>(source, outputs.mask(inferred), timestamp), settings.masksSink());
             }
         } else if (outcome instanceof Outcome.Skipped skipped) {
+            metrics.skipped(skipped.status(), skipped.frame().getSourceId(), skipped.arrivedAtMs());
             context.forward(
                     new Record<>(skipped.frame().getSourceId(), outputs.prediction(skipped, now), timestamp),
                     settings.predictionsSink());
         } else if (outcome instanceof Outcome.Rejected rejected) {
+            metrics.deadLetter(rejected.stage());
             context.forward(
                     new Record<>(rejected.input().key(), OutputRecords.deadLetter(rejected), timestamp),
                     settings.deadLettersSink());
@@ -259,6 +275,7 @@ final class FrameProcessor
         if (batcher != null) {
             batcher.removeOwner(this);
         }
+        metrics.pendingFrames(-outbox.size());
         outbox.clear();
         resumed.clear();
     }

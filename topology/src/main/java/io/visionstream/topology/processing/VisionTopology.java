@@ -12,6 +12,7 @@ import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.metrics.VisionMetrics;
 import io.visionstream.topology.topics.FrameSizing;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -72,6 +73,21 @@ public final class VisionTopology {
      */
     public static Topology build(
             VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock, Executor inference) {
+        return build(config, engine, model, clock, inference, VisionMetrics.none());
+    }
+
+    /**
+     * Same, counting frames, outcomes and batches in {@code metrics}.
+     *
+     * @param metrics the meters every processor and batcher of this topology records to
+     */
+    public static Topology build(
+            VisionConfig config,
+            InferenceEngine engine,
+            ModelIdentity model,
+            LongSupplier clock,
+            Executor inference,
+            VisionMetrics metrics) {
         Map<String, Object> registry = new LinkedHashMap<>(config.schemaRegistry());
         var predictions = AvroSerdes.specific(Prediction.class, registry, false);
         var embeddings = AvroSerdes.specific(Embedding.class, registry, false);
@@ -85,7 +101,7 @@ public final class VisionTopology {
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(),
                 config.topics().input());
-        topology.addProcessor(PROCESSOR, frameProcessors(config, engine, model, clock, inference), SOURCE);
+        topology.addProcessor(PROCESSOR, frameProcessors(config, engine, model, clock, inference, metrics), SOURCE);
         topology.addStateStore(pendingStore(new FrameSizing(config.maxFrameBytes())), PROCESSOR);
         topology.addSink(
                 PREDICTIONS_SINK,
@@ -125,8 +141,13 @@ public final class VisionTopology {
      * a store it prepared.
      */
     static ProcessorSupplier<byte[], byte[], Object, Object> frameProcessors(
-            VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock, Executor inference) {
-        return frameProcessors(config, engine, model, clock, inference, KafkaPendingFrameSource::open);
+            VisionConfig config,
+            InferenceEngine engine,
+            ModelIdentity model,
+            LongSupplier clock,
+            Executor inference,
+            VisionMetrics metrics) {
+        return frameProcessors(config, engine, model, clock, inference, KafkaPendingFrameSource::open, metrics);
     }
 
     /** As above, reading pending frames back from {@code frameSource}. */
@@ -136,7 +157,8 @@ public final class VisionTopology {
             ModelIdentity model,
             LongSupplier clock,
             Executor inference,
-            PendingFrameSource.Factory frameSource) {
+            PendingFrameSource.Factory frameSource,
+            VisionMetrics metrics) {
         var frames = AvroSerdes.specific(Frame.class, new LinkedHashMap<>(config.schemaRegistry()), false);
         Preprocessor preprocessor = new Preprocessor(engine.info().preprocess());
         ImageDecoder decoder = new ImageDecoder(
@@ -153,9 +175,10 @@ public final class VisionTopology {
                         config.maxBatchSize(),
                         config.maxBatchDelayMs(),
                         config.inFlightBatchesPerThread(),
-                        new EngineRunner(engine, config.maxBatchSize()),
+                        new EngineRunner(engine, config.maxBatchSize(), metrics),
                         inference,
-                        clock));
+                        clock,
+                        metrics));
 
         FrameProcessor.Settings settings = new FrameProcessor.Settings(
                 config.topics().input(),
@@ -168,7 +191,7 @@ public final class VisionTopology {
                 publishesMasks(config, engine),
                 config.normalizeEmbeddings(),
                 punctuationInterval(config.maxBatchDelayMs()));
-        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSource);
+        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSource, metrics);
     }
 
     /**

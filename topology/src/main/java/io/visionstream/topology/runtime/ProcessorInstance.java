@@ -1,10 +1,13 @@
 package io.visionstream.topology.runtime;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.engine.InferenceEngines;
 import io.visionstream.inference.engine.Precision;
 import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.metrics.VisionMetrics;
 import io.visionstream.topology.processing.ModelIdentity;
 import io.visionstream.topology.processing.OutputSchemas;
 import io.visionstream.topology.processing.StreamsProperties;
@@ -19,6 +22,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * client down rather than replacing the thread: a model that fails once will fail again, and a restarted
  * process is the visible way to retry. {@link #awaitStop()} then returns the cause.
  *
+ * <p>Started with a {@link Monitoring}, it counts into that registry ({@code visionstream_*}, Kafka
+ * Streams' own metrics) and keeps its health endpoints up to date; closing it leaves the monitoring
+ * running, so that {@code /readyz} says 503 and the final counts can still be scraped.
+ *
  * <p>Thread-safe.
  */
 public final class ProcessorInstance implements AutoCloseable {
@@ -48,13 +56,32 @@ public final class ProcessorInstance implements AutoCloseable {
     private final KafkaStreams streams;
     private final InferenceEngine engine;
     private final ExecutorService inference;
+    private final Health health;
+    private final KafkaStreamsMetrics streamsMetrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private ProcessorInstance(KafkaStreams streams, InferenceEngine engine, ExecutorService inference) {
+    private ProcessorInstance(
+            KafkaStreams streams,
+            InferenceEngine engine,
+            ExecutorService inference,
+            Health health,
+            KafkaStreamsMetrics streamsMetrics) {
         this.streams = streams;
         this.engine = engine;
         this.inference = inference;
+        this.health = health;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /**
+     * Starts the processor without monitoring: no endpoints, and the meters count into nothing ({@code
+     * metrics.*} settings are not read). For tools and tests that watch the processor otherwise.
+     *
+     * @see #start(VisionConfig, Monitoring)
+     */
+    public static ProcessorInstance start(VisionConfig config) throws IOException {
+        return start(config, null);
     }
 
     /**
@@ -64,28 +91,46 @@ public final class ProcessorInstance implements AutoCloseable {
      * @throws TopicSetup.TopicTooSmallException if an existing topic cannot carry frames
      * @throws TopicSetup.MissingTopicsException if {@code topics.create=false} and a topic does not exist
      * @throws IllegalStateException if the cluster cannot be reached, or the schema registry cannot take
-     *     the output schemas (see {@link OutputSchemas})
+     *     the output schemas (see {@link OutputSchemas}), or {@code monitoring} already watches a processor
      */
-    public static ProcessorInstance start(VisionConfig config) throws IOException {
+    public static ProcessorInstance start(VisionConfig config, Monitoring monitoring) throws IOException {
+        Health health = monitoring != null ? monitoring.health() : new Health();
+        health.attach();
         log.info("Starting with {}", config.describe());
         EngineOptions options = new EngineOptions(
                 config.topK(), Precision.valueOf(config.precision().toUpperCase(Locale.ROOT)), config.device());
         if (config.inferenceThreads() > 0) {
             InferenceEngines.setIntraOpThreads(config.inferenceThreads());
         }
-        InferenceEngine engine = InferenceEngines.open(config.modelDir(), options);
+        health.model(Health.Model.LOADING);
+        InferenceEngine engine;
+        try {
+            engine = InferenceEngines.open(config.modelDir(), options);
+        } catch (IOException | RuntimeException e) {
+            health.model(Health.Model.NOT_LOADED);
+            throw e;
+        }
+        health.model(Health.Model.LOADED);
         ExecutorService inference = inferenceWorkers(config);
+        KafkaStreamsMetrics streamsMetrics = null;
         try {
             log.info("Model {} loaded: {}", config.modelDir(), engine.info());
             ModelIdentity model = ModelIdentity.of(config.modelDir());
+            VisionMetrics metrics =
+                    monitoring != null ? metrics(config, monitoring, engine, model) : VisionMetrics.none();
             Properties props = StreamsProperties.of(config);
             boolean publishMasks = VisionTopology.publishesMasks(config, engine);
             setUpTopics(config, props, publishMasks);
             // Before any frame is read: a registry that cannot take an output schema stops the start here.
             log.info("Output schemas resolved (topic=id): {}", OutputSchemas.resolve(config, publishMasks));
             KafkaStreams streams = new KafkaStreams(
-                    VisionTopology.build(config, engine, model, System::currentTimeMillis, inference), props);
-            ProcessorInstance processor = new ProcessorInstance(streams, engine, inference);
+                    VisionTopology.build(config, engine, model, System::currentTimeMillis, inference, metrics), props);
+            if (monitoring != null) {
+                streamsMetrics = streamsMetrics(streams);
+                streamsMetrics.bindTo(monitoring.registry());
+            }
+            ProcessorInstance processor = new ProcessorInstance(streams, engine, inference, health, streamsMetrics);
+            health.streams(streams::state, processor::failure);
             streams.setUncaughtExceptionHandler(processor::onUncaught);
             streams.setStateListener((now, before) -> {
                 log.info("Kafka Streams {} -> {}", before, now);
@@ -96,10 +141,49 @@ public final class ProcessorInstance implements AutoCloseable {
             streams.start();
             return processor;
         } catch (IOException | RuntimeException e) {
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
+            }
             inference.shutdownNow();
             engine.close();
+            health.model(Health.Model.CLOSED);
             throw e;
         }
+    }
+
+    /** The processor's own meters in {@code monitoring}'s registry, with the model they serve. */
+    private static VisionMetrics metrics(
+            VisionConfig config, Monitoring monitoring, InferenceEngine engine, ModelIdentity model) {
+        VisionMetrics metrics = new VisionMetrics(
+                monitoring.registry(),
+                config.metrics().camerasEnabled(),
+                config.metrics().camerasMax());
+        var info = engine.info();
+        metrics.model(
+                model.name(),
+                model.version(),
+                info.architecture(),
+                info.device(),
+                info.precision().name().toLowerCase(Locale.ROOT));
+        if (info.device().startsWith("gpu")) {
+            metrics.deviceMemory(info.device(), engine::deviceMemoryUsedBytes);
+        }
+        return metrics;
+    }
+
+    /**
+     * Kafka Streams' own metrics (clients, threads, tasks), re-read every 10 s so that metrics of tasks
+     * assigned later (per-partition consumer lag among them) appear within a scrape or two, not after
+     * Micrometer's default minute.
+     */
+    private static KafkaStreamsMetrics streamsMetrics(KafkaStreams streams) {
+        ScheduledExecutorService refresh = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "vision-kafka-metrics");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // The binder shuts its scheduler down when closed.
+        return new KafkaStreamsMetrics(streams, Tags.empty(), refresh, Duration.ofSeconds(10));
     }
 
     /**
@@ -211,5 +295,9 @@ public final class ProcessorInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         engine.close();
+        health.model(Health.Model.CLOSED);
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
     }
 }

@@ -128,6 +128,55 @@ class MicroBatcherTest {
         assertThat(task.completed).isEmpty();
     }
 
+    /** A listener that writes down what it hears. */
+    private static final class Heard implements MicroBatcher.Listener {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public void batchClosed(BatchInfo.Trigger trigger, int size) {
+            events.add("closed " + trigger + " " + size);
+        }
+
+        @Override
+        public void batchLeft() {
+            events.add("left");
+        }
+    }
+
+    @Test
+    void theListenerHearsEachBatchCloseWithItsTriggerAndSizeAndLeave() {
+        Heard heard = new Heard();
+        var batcher = new MicroBatcher<>("t", 2, 50, 1, doubler, Runnable::run, now::get, heard);
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        batcher.add(task, 2, 2);
+        batcher.add(task, 3, 3);
+        now.addAndGet(50);
+        batcher.runIfDue();
+        batcher.add(task, 4, 4);
+        batcher.runNow();
+        assertThat(heard.events)
+                .containsExactly("closed SIZE 2", "left", "closed DELAY 1", "left", "closed FORCED 1", "left");
+    }
+
+    @Test
+    void aBatchWhoseRunnerFailedStillLeavesTheListenersCount() {
+        Heard heard = new Heard();
+        var batcher = new MicroBatcher<Integer, Integer>(
+                "t",
+                1,
+                1_000,
+                1,
+                inputs -> {
+                    throw new IllegalStateException("model exploded");
+                },
+                Runnable::run,
+                now::get,
+                heard);
+        assertThatThrownBy(() -> batcher.add(new Task(), 1, 1)).hasMessage("model exploded");
+        assertThat(heard.events).containsExactly("closed SIZE 1", "left");
+    }
+
     @Test
     void aRunnerReturningTheWrongNumberOfResultsIsRefused() {
         var batcher = new MicroBatcher<Integer, Integer>("t", 2, 1_000, inputs -> List.of(1), now::get);

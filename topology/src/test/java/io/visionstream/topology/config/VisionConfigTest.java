@@ -84,6 +84,32 @@ class VisionConfigTest {
     }
 
     @Test
+    void metricsAreServedOnPort9464WithUpToAHundredCamerasByDefault() {
+        assertThat(VisionConfig.from(minimal()).metrics()).isEqualTo(new VisionConfig.Metrics(9464, true, 100));
+    }
+
+    @Test
+    void metricsPortMinusOneTurnsTheServerOffAndZeroPicksAFreePort() {
+        assertThat(VisionConfig.from(with("metrics.port", "-1")).metrics().serves())
+                .isFalse();
+        assertThat(VisionConfig.from(with("metrics.port", "0")).metrics().serves())
+                .isTrue();
+    }
+
+    @Test
+    void badMetricsSettingsNameTheKeyAndValue() {
+        assertThatThrownBy(() -> VisionConfig.from(with("metrics.port", "-2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("metrics.port must be -1 (off), 0 (any free port) or a port up to 65535, got -2");
+        assertThatThrownBy(() -> VisionConfig.from(with("metrics.port", "http")))
+                .hasMessage("metrics.port must be an integer, got 'http'");
+        assertThatThrownBy(() -> VisionConfig.from(with("metrics.cameras.max", "0")))
+                .hasMessage("metrics.cameras.max must be between 1 and 10000, got 0");
+        assertThatThrownBy(() -> VisionConfig.from(with("metrics.cameras.enabled", "off")))
+                .hasMessage("metrics.cameras.enabled must be true or false, got 'off'");
+    }
+
+    @Test
     void inFlightBatchesFollowTheWorkersUnlessSet() {
         Map<String, String> s = with("inference.workers", "3");
         assertThat(VisionConfig.from(s).inFlightBatchesPerThread()).isEqualTo(4);

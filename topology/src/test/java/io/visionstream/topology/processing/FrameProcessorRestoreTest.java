@@ -8,6 +8,7 @@ import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.topology.config.VisionConfig;
+import io.visionstream.topology.metrics.VisionMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -80,7 +81,13 @@ class FrameProcessorRestoreTest {
     private Rig rig(PendingFrameSource.Factory source) {
         VisionConfig config = config();
         Processor<byte[], byte[], Object, Object> processor = VisionTopology.frameProcessors(
-                        config, engine, new ModelIdentity("tiny-test", "v1"), clock::get, Runnable::run, source)
+                        config,
+                        engine,
+                        new ModelIdentity("tiny-test", "v1"),
+                        clock::get,
+                        Runnable::run,
+                        source,
+                        VisionMetrics.none())
                 .get();
         Properties props = StreamsProperties.of(config);
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>(props);
