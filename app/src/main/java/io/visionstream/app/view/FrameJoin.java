@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>Each camera keeps a small ring of recent sequences, at most {@code framesPerCamera} of them and
  *       {@code bytesPerCamera} of frame bytes; the oldest go first.
- *   <li>An outcome for a sequence newer than the camera's last frame waits in the ring for its frame. An
+ *   <li>An outcome for a sequence newer than the camera's last frame waits in the ring for its frame, at
+ *       most {@code frameWaitMs}. An
  *       outcome for a sequence the camera has passed, with no frame in the ring, never gets one: the frame
  *       came before the viewer started, or was evicted. It is counted ({@link #unmatchedPredictions()})
  *       and dropped. So is a waiting outcome once a newer frame arrives.
@@ -42,6 +43,7 @@ final class FrameJoin {
     private static final class Entry {
         Frame frame;
         int frameBytes;
+        long firstOutcomeAtMs;
         Prediction prediction;
         long predictionAtMs;
         SegmentationMask mask;
@@ -58,6 +60,7 @@ final class FrameJoin {
     private final int framesPerCamera;
     private final long bytesPerCamera;
     private final long maskWaitMs;
+    private final long frameWaitMs;
     private final boolean masksEnabled;
     private final Map<String, Camera> cameras = new HashMap<>();
     private long unmatched;
@@ -68,18 +71,26 @@ final class FrameJoin {
      * @param framesPerCamera sequences each camera's ring holds at most, at least 1
      * @param bytesPerCamera frame bytes each camera's ring holds at most (its newest frame always stays)
      * @param maskWaitMs how long a frame waits for a promised mask after its prediction came
+     * @param frameWaitMs how long an outcome waits for a frame the camera has not reached yet
      * @param masksEnabled the processor's {@code masks.enabled}: whether an OK prediction with a
      *     segmentation summary promises a mask
      */
-    FrameJoin(int maxCameras, int framesPerCamera, long bytesPerCamera, long maskWaitMs, boolean masksEnabled) {
-        if (maxCameras < 1 || framesPerCamera < 1 || bytesPerCamera < 1 || maskWaitMs < 0) {
+    FrameJoin(
+            int maxCameras,
+            int framesPerCamera,
+            long bytesPerCamera,
+            long maskWaitMs,
+            long frameWaitMs,
+            boolean masksEnabled) {
+        if (maxCameras < 1 || framesPerCamera < 1 || bytesPerCamera < 1 || maskWaitMs < 0 || frameWaitMs < 0) {
             throw new IllegalArgumentException("bad join bounds: " + maxCameras + " cameras, " + framesPerCamera
-                    + " frames, " + bytesPerCamera + " bytes, " + maskWaitMs + " ms");
+                    + " frames, " + bytesPerCamera + " bytes, " + maskWaitMs + " and " + frameWaitMs + " ms");
         }
         this.maxCameras = maxCameras;
         this.framesPerCamera = framesPerCamera;
         this.bytesPerCamera = bytesPerCamera;
         this.maskWaitMs = maskWaitMs;
+        this.frameWaitMs = frameWaitMs;
         this.masksEnabled = masksEnabled;
     }
 
@@ -116,16 +127,16 @@ final class FrameJoin {
 
     /** A prediction (OK or skipped) from the predictions topic, received at {@code nowMs}. */
     void prediction(Prediction prediction, long nowMs) {
-        Entry entry = outcomeEntry(prediction.getSourceId(), prediction.getSequence(), true);
+        Entry entry = outcomeEntry(prediction.getSourceId(), prediction.getSequence(), true, nowMs);
         if (entry != null) {
             entry.prediction = prediction;
             entry.predictionAtMs = nowMs;
         }
     }
 
-    /** A segmentation mask from the masks topic. */
-    void mask(SegmentationMask mask) {
-        Entry entry = outcomeEntry(mask.getSourceId(), mask.getSequence(), false);
+    /** A segmentation mask from the masks topic, received at {@code nowMs}. */
+    void mask(SegmentationMask mask, long nowMs) {
+        Entry entry = outcomeEntry(mask.getSourceId(), mask.getSequence(), false, nowMs);
         if (entry != null) {
             entry.mask = mask;
         }
@@ -133,12 +144,24 @@ final class FrameJoin {
 
     /**
      * The newest ready frame of each camera that has one, each removed with everything older of its camera.
+     * Outcomes that waited {@code frameWaitMs} for a frame are counted and dropped.
      *
-     * @param nowMs the clock {@link #prediction} was given, for the mask wait
+     * @param nowMs the clock {@link #prediction} and {@link #mask} were given, for the waits
      */
     List<Joined> takeReady(long nowMs) {
         List<Joined> ready = new ArrayList<>();
         for (Camera camera : cameras.values()) {
+            // A camera whose frames never come (or not yet, past the wait) leaves its outcomes unmatched.
+            var waiting = camera.ring.values().iterator();
+            while (waiting.hasNext()) {
+                Entry entry = waiting.next();
+                if (entry.frame == null && nowMs - entry.firstOutcomeAtMs >= frameWaitMs) {
+                    waiting.remove();
+                    if (entry.prediction != null) {
+                        unmatched++;
+                    }
+                }
+            }
             for (var e : camera.ring.descendingMap().entrySet()) {
                 Entry entry = e.getValue();
                 if (isReady(entry, nowMs)) {
@@ -182,7 +205,7 @@ final class FrameJoin {
     }
 
     /** Where an outcome for {@code sequence} goes; null when it is dropped (and counted, for a prediction). */
-    private Entry outcomeEntry(String source, long sequence, boolean isPrediction) {
+    private Entry outcomeEntry(String source, long sequence, boolean isPrediction, long nowMs) {
         Camera camera = camera(source);
         if (camera == null) {
             return null;
@@ -202,6 +225,7 @@ final class FrameJoin {
             return null;
         }
         entry = new Entry();
+        entry.firstOutcomeAtMs = nowMs;
         camera.ring.put(sequence, entry);
         while (camera.ring.size() > framesPerCamera) {
             removeFirst(camera);

@@ -3,6 +3,8 @@ package io.visionstream.app.view;
 import io.visionstream.inference.image.ClassPalette;
 import io.visionstream.inference.image.DecodedImage;
 import io.visionstream.inference.image.ImageEncoder;
+import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.avro.PredictionStatus;
 import java.awt.AlphaComposite;
 import java.awt.Color;
 import java.awt.Font;
@@ -69,6 +71,25 @@ public final class OverlayRenderer {
     /** The caption for a top class: its label and its score with two decimals, e.g. {@code circle 0.87}. */
     public static String caption(String label, double score) {
         return String.format(Locale.ROOT, "%s %.2f", label, score);
+    }
+
+    /**
+     * The caption of a picture of {@code prediction}'s frame: its top class and score, or why the model
+     * did not run; null for an OK prediction without classes.
+     */
+    public static String caption(Prediction prediction) {
+        if (prediction.getStatus() == PredictionStatus.OK) {
+            return prediction.getTopK().isEmpty()
+                    ? null
+                    : caption(
+                            prediction.getTopK().get(0).getLabel(),
+                            prediction.getTopK().get(0).getScore());
+        }
+        return switch (prediction.getStatus()) {
+            case SKIPPED_STALE -> "skipped: stale";
+            case SKIPPED_OVERLOAD -> "skipped: overload";
+            default -> prediction.getStatus().name().toLowerCase(Locale.ROOT);
+        };
     }
 
     /**

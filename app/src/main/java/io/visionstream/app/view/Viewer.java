@@ -7,7 +7,6 @@ import io.visionstream.inference.image.ImageDecoder;
 import io.visionstream.inference.image.ImageEncoder;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
-import io.visionstream.schemas.avro.PredictionStatus;
 import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.config.ClientSettings;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -77,11 +75,16 @@ public final class Viewer implements AutoCloseable {
     static final long BYTES_PER_CAMERA = 16L << 20;
     /** How long a frame whose prediction promises a mask waits for it before it is drawn without. */
     static final long MASK_WAIT_MS = 1_000;
+    /** How long a prediction or mask waits for a frame its camera has not reached yet. */
+    static final long FRAME_WAIT_MS = 2_000;
     /** JPEG quality of the served pictures. */
     static final int JPEG_QUALITY = 90;
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long ASSIGNMENT_CHECK_MS = 5_000;
+    /** Until the frames and predictions topics exist, they are looked for this often. */
+    private static final long MISSING_TOPIC_CHECK_MS = 500;
+
     private static final long MIN_PUBLISH_INTERVAL_MS = 100;
     private static final long MAX_PUBLISH_INTERVAL_MS = 1_000;
 
@@ -101,12 +104,13 @@ public final class Viewer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable failure;
     private long pictures;
+    private List<String> missingTopics = List.of();
 
     private Viewer(ClientSettings client, boolean masksEnabled, Options options) {
         this.client = client;
         this.board = new PictureBoard();
-        this.join =
-                new FrameJoin(options.maxCameras(), FRAMES_PER_CAMERA, BYTES_PER_CAMERA, MASK_WAIT_MS, masksEnabled);
+        this.join = new FrameJoin(
+                options.maxCameras(), FRAMES_PER_CAMERA, BYTES_PER_CAMERA, MASK_WAIT_MS, FRAME_WAIT_MS, masksEnabled);
         this.view = new LiveView(renderer.palette());
         // The port first: a port in use should stop the start before anything else happens.
         this.server = ViewerServer.start(options.host(), options.port(), options.portSetting(), board);
@@ -191,10 +195,14 @@ public final class Viewer implements AutoCloseable {
             while (running) {
                 long now = System.currentTimeMillis();
                 if (now >= nextAssignmentCheck) {
-                    nextAssignmentCheck = now + (assign() ? ASSIGNMENT_CHECK_MS : 1_000);
+                    nextAssignmentCheck = now + (assign() ? ASSIGNMENT_CHECK_MS : MISSING_TOPIC_CHECK_MS);
                 }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    read(record, System.currentTimeMillis());
+                if (consumer.assignment().isEmpty()) {
+                    Thread.sleep(POLL.toMillis()); // no topic yet: a consumer with nothing assigned cannot poll
+                } else {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                        read(record, System.currentTimeMillis());
+                    }
                 }
                 now = System.currentTimeMillis();
                 for (FrameJoin.Joined joined : join.takeReady(now)) {
@@ -214,6 +222,8 @@ public final class Viewer implements AutoCloseable {
             if (running) {
                 failure = e;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             failure = e;
             log.error("the viewer stopped reading: {}", e.toString(), e);
@@ -223,9 +233,10 @@ public final class Viewer implements AutoCloseable {
     }
 
     /**
-     * Assigns every partition of the four topics that exists now, new ones at their end.
+     * Assigns every partition of the four topics that exists now, new ones at their end. A processor
+     * whose model has no dense head never creates the masks topic; the viewer works without it.
      *
-     * @return true when all four topics exist
+     * @return true when the frames and predictions topics exist, so that there is something to show
      */
     private boolean assign() {
         List<String> topics = List.of(
@@ -252,10 +263,16 @@ public final class Viewer implements AutoCloseable {
             consumer.seekToEnd(added);
             log.info("viewer reading {} partitions from their end", partitions.size());
         }
-        if (!missing.isEmpty()) {
-            log.info("viewer waiting for topics {}", missing);
+        if (!missing.equals(missingTopics)) {
+            if (missing.isEmpty()) {
+                log.info("viewer: every topic is there now");
+            } else {
+                log.info("viewer waiting for topics {}", missing);
+            }
+            missingTopics = missing;
         }
-        return missing.isEmpty();
+        return !missing.contains(client.topics().input())
+                && !missing.contains(client.topics().predictions());
     }
 
     private void read(ConsumerRecord<byte[], byte[]> record, long nowMs) {
@@ -272,7 +289,7 @@ public final class Viewer implements AutoCloseable {
             } else if (topic.equals(client.topics().masks())) {
                 SegmentationMask mask = decoded(masks.deserialize(topic, record.value()));
                 view.mask(mask);
-                join.mask(mask);
+                join.mask(mask, nowMs);
             } else {
                 // The processor's own dead letters are counted, not shown: their frames never decoded.
                 view.deadLetter();
@@ -328,7 +345,8 @@ public final class Viewer implements AutoCloseable {
             }
         }
         byte[] jpeg = ImageEncoder.jpeg(
-                renderer.render(image, classes, maskWidth, maskHeight, caption(prediction)), JPEG_QUALITY);
+                renderer.render(image, classes, maskWidth, maskHeight, OverlayRenderer.caption(prediction)),
+                JPEG_QUALITY);
         long version = ++pictures;
         board.publish(new PictureBoard.Picture(frame.getSourceId(), version, frame.getSequence(), jpeg));
         view.shown(frame.getSourceId(), version, prediction, nowMs);
@@ -339,20 +357,5 @@ public final class Viewer implements AutoCloseable {
         byte[] out = new byte[buffer.remaining()];
         buffer.get(out);
         return out;
-    }
-
-    static String caption(Prediction prediction) {
-        if (prediction.getStatus() == PredictionStatus.OK) {
-            return prediction.getTopK().isEmpty()
-                    ? null
-                    : OverlayRenderer.caption(
-                            prediction.getTopK().get(0).getLabel(),
-                            prediction.getTopK().get(0).getScore());
-        }
-        return switch (prediction.getStatus()) {
-            case SKIPPED_STALE -> "skipped: stale";
-            case SKIPPED_OVERLOAD -> "skipped: overload";
-            default -> prediction.getStatus().name().toLowerCase(Locale.ROOT);
-        };
     }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class FrameJoinTest {
 
-    private final FrameJoin join = new FrameJoin(4, 8, 1 << 20, 1_000, true);
+    private final FrameJoin join = new FrameJoin(4, 8, 1 << 20, 1_000, 2_000, true);
 
     private static List<Long> sequences(List<FrameJoin.Joined> joined) {
         return joined.stream().map(j -> j.frame().getSequence()).toList();
@@ -19,7 +19,7 @@ class FrameJoinTest {
 
     @Test
     void aFrameWithItsPredictionAndMaskIsReadyInWhateverOrderTheyArrive() {
-        join.mask(mask("cam-0", 1, 1));
+        join.mask(mask("cam-0", 1, 1), 0);
         join.prediction(prediction("cam-0", 1), 0);
         assertThat(join.takeReady(0)).isEmpty();
         join.frame(frame("cam-0", 1));
@@ -45,7 +45,7 @@ class FrameJoinTest {
 
     @Test
     void withMasksDisabledAFrameIsReadyWithItsPredictionAlone() {
-        FrameJoin noMasks = new FrameJoin(4, 8, 1 << 20, 1_000, false);
+        FrameJoin noMasks = new FrameJoin(4, 8, 1 << 20, 1_000, 2_000, false);
         noMasks.frame(frame("cam-0", 1));
         noMasks.prediction(prediction("cam-0", 1), 0);
 
@@ -70,10 +70,10 @@ class FrameJoinTest {
         join.frame(frame("cam-1", 7));
         for (long s = 1; s <= 3; s++) {
             join.prediction(prediction("cam-0", s), 0);
-            join.mask(mask("cam-0", s, 1));
+            join.mask(mask("cam-0", s, 1), 0);
         }
         join.prediction(prediction("cam-1", 7), 0);
-        join.mask(mask("cam-1", 7, 2));
+        join.mask(mask("cam-1", 7, 2), 0);
 
         List<FrameJoin.Joined> ready = join.takeReady(0);
 
@@ -109,6 +109,18 @@ class FrameJoinTest {
     }
 
     @Test
+    void outcomesWhoseFrameDoesNotComeWithinTheWaitAreCountedAndDropped() {
+        join.prediction(prediction("ghost", 3), 1_000);
+        join.mask(mask("ghost", 3, 1), 1_500);
+
+        assertThat(join.takeReady(2_999)).isEmpty();
+        assertThat(join.unmatchedPredictions()).isZero();
+        join.takeReady(3_000);
+        assertThat(join.unmatchedPredictions()).isEqualTo(1);
+        assertThat(join.held("ghost")).isEmpty();
+    }
+
+    @Test
     void theRingKeepsTheNewestFramesAndEvictsTheOldest() {
         for (long s = 1; s <= 12; s++) {
             join.frame(frame("cam-0", s));
@@ -123,13 +135,13 @@ class FrameJoinTest {
     @Test
     void theRingKeepsWithinItsByteBudgetButAlwaysItsNewestFrame() {
         int frameBytes = frame("cam-0", 0).getImage().remaining();
-        FrameJoin small = new FrameJoin(4, 8, frameBytes * 2L, 1_000, true);
+        FrameJoin small = new FrameJoin(4, 8, frameBytes * 2L, 1_000, 2_000, true);
         for (long s = 1; s <= 5; s++) {
             small.frame(frame("cam-0", s));
         }
         assertThat(small.held("cam-0")).containsExactly(4L, 5L);
 
-        FrameJoin tiny = new FrameJoin(4, 8, 1, 1_000, true);
+        FrameJoin tiny = new FrameJoin(4, 8, 1, 1_000, 2_000, true);
         tiny.frame(frame("cam-0", 1));
         tiny.frame(frame("cam-0", 2));
         assertThat(tiny.held("cam-0")).containsExactly(2L);
@@ -137,7 +149,7 @@ class FrameJoinTest {
 
     @Test
     void camerasPastTheLimitAreIgnoredAndCounted() {
-        FrameJoin two = new FrameJoin(2, 8, 1 << 20, 1_000, true);
+        FrameJoin two = new FrameJoin(2, 8, 1 << 20, 1_000, 2_000, true);
         two.frame(frame("cam-0", 1));
         two.frame(frame("cam-1", 1));
         two.frame(frame("cam-2", 1));
@@ -151,12 +163,12 @@ class FrameJoinTest {
     void aCameraWhoseSequenceGoesBackStartsOver() {
         join.frame(frame("cam-0", 100));
         join.prediction(prediction("cam-0", 100), 0);
-        join.mask(mask("cam-0", 100, 1));
+        join.mask(mask("cam-0", 100, 1), 0);
         assertThat(sequences(join.takeReady(0))).containsExactly(100L);
 
         join.frame(frame("cam-0", 0));
         join.prediction(prediction("cam-0", 0), 0);
-        join.mask(mask("cam-0", 0, 1));
+        join.mask(mask("cam-0", 0, 1), 0);
 
         assertThat(sequences(join.takeReady(0))).containsExactly(0L);
     }
@@ -165,7 +177,7 @@ class FrameJoinTest {
     void aRepeatedOutcomeOfAFrameAlreadyShownIsIgnored() {
         join.frame(frame("cam-0", 1));
         join.prediction(prediction("cam-0", 1), 0);
-        join.mask(mask("cam-0", 1, 1));
+        join.mask(mask("cam-0", 1, 1), 0);
         join.takeReady(0);
 
         join.prediction(prediction("cam-0", 1), 0);
