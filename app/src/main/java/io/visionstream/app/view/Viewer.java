@@ -69,8 +69,11 @@ public final class Viewer implements AutoCloseable {
     /** Default port of the viewer's web page. */
     public static final int DEFAULT_PORT = 8088;
 
-    /** Recent sequences each camera's join ring holds. */
-    static final int FRAMES_PER_CAMERA = 64;
+    /**
+     * Recent sequences each camera's join ring holds: 51 s at 5 frames/s, so the outcomes of a processor
+     * that far behind still find their frames. {@link #BYTES_PER_CAMERA} bounds the memory of big frames.
+     */
+    static final int FRAMES_PER_CAMERA = 256;
     /** Frame bytes each camera's join ring holds at most. */
     static final long BYTES_PER_CAMERA = 16L << 20;
     /** How long a frame whose prediction promises a mask waits for it before it is drawn without. */
