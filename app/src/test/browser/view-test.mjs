@@ -25,7 +25,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 600 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   // The page streams (Server-Sent Events) and never goes idle: wait for the DOM only.

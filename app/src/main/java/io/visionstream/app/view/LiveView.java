@@ -31,7 +31,7 @@ final class LiveView {
         long sequence = -1;
         String status;
         String label;
-        double score;
+        float score;
 
         CameraNumbers(long sinceMs) {
             this.sinceMs = sinceMs;

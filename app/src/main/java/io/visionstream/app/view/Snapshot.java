@@ -58,7 +58,7 @@ record Snapshot(long version, Counters counters, List<LegendEntry> legend, List<
             long sequence,
             String status,
             String label,
-            double score,
+            float score,
             double framesPerSecond,
             double latencyMs) {}
 }

@@ -63,7 +63,7 @@ class LiveViewTest {
     void aShownPictureCarriesItsTopLabelOrItsSkipReason() {
         view.shown("cam-0", 3, prediction("cam-0", 5), 0);
         Snapshot.CameraView ok = view.snapshot(1, 0, 0, 0).cameras().get(0);
-        assertThat(ok).isEqualTo(new Snapshot.CameraView("cam-0", 3, 5, "OK", "circle", 0.875, 0, 0));
+        assertThat(ok).isEqualTo(new Snapshot.CameraView("cam-0", 3, 5, "OK", "circle", 0.875f, 0, 0));
 
         view.shown("cam-0", 4, prediction("cam-0", 6, 0, PredictionStatus.SKIPPED_OVERLOAD), 0);
         Snapshot.CameraView skipped = view.snapshot(2, 0, 0, 0).cameras().get(0);

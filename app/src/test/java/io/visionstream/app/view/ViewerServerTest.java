@@ -47,7 +47,7 @@ class ViewerServerTest {
                 version,
                 new Snapshot.Counters(3, 2, 1, 0, 0, 0, 0),
                 List.of(new Snapshot.LegendEntry(1, "circle", "#800000")),
-                List.of(new Snapshot.CameraView(camera, picture, 7, "OK", "circle", 0.875, 5.0, 120.0)));
+                List.of(new Snapshot.CameraView(camera, picture, 7, "OK", "circle", 0.875f, 5.0, 120.0)));
     }
 
     @Test
