@@ -39,6 +39,7 @@ final class LiveView {
     }
 
     private final ClassPalette palette;
+    private final int maxCameras;
     private final Map<String, CameraNumbers> cameras = new TreeMap<>();
     private List<Snapshot.LegendEntry> legend = List.of();
     private List<String> legendNames = List.of();
@@ -49,8 +50,10 @@ final class LiveView {
     private long undecodable;
     private long changes;
 
-    LiveView(ClassPalette palette) {
+    /** @param maxCameras cameras given numbers of their own at most; further ones are only counted */
+    LiveView(ClassPalette palette, int maxCameras) {
         this.palette = palette;
+        this.maxCameras = maxCameras;
     }
 
     void frame() {
@@ -74,10 +77,17 @@ final class LiveView {
         if (p.getStatus() != PredictionStatus.OK) {
             skipped++;
         }
-        CameraNumbers camera = cameras.computeIfAbsent(p.getSourceId(), id -> new CameraNumbers(nowMs));
+        changes++;
+        CameraNumbers camera = cameras.get(p.getSourceId());
+        if (camera == null) {
+            if (cameras.size() >= maxCameras) {
+                return;
+            }
+            camera = new CameraNumbers(nowMs);
+            cameras.put(p.getSourceId(), camera);
+        }
         camera.recent.addLast(new long[] {nowMs, nowMs - p.getCaptureTime().toEpochMilli()});
         trim(camera, nowMs);
-        changes++;
     }
 
     /** A mask's class names become the legend when they differ from the current one. */

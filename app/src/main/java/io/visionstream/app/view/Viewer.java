@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -104,6 +105,7 @@ public final class Viewer implements AutoCloseable {
     private final Deserializer<SegmentationMask> masks;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile Throwable failure;
     private long pictures;
@@ -114,7 +116,7 @@ public final class Viewer implements AutoCloseable {
         this.board = new PictureBoard();
         this.join = new FrameJoin(
                 options.maxCameras(), FRAMES_PER_CAMERA, BYTES_PER_CAMERA, MASK_WAIT_MS, FRAME_WAIT_MS, masksEnabled);
-        this.view = new LiveView(renderer.palette());
+        this.view = new LiveView(renderer.palette(), options.maxCameras());
         // The port first: a port in use should stop the start before anything else happens.
         this.server = ViewerServer.start(options.host(), options.port(), options.portSetting(), board);
         try {
@@ -162,8 +164,12 @@ public final class Viewer implements AutoCloseable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Stops reading and serving; a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         running = false;
         consumer.wakeup();
         try {

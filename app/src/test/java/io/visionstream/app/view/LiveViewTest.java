@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class LiveViewTest {
 
-    private final LiveView view = new LiveView(ClassPalette.voc(256));
+    private final LiveView view = new LiveView(ClassPalette.voc(256), 2);
 
     @Test
     void framesPerSecondAndLatencyAreTakenOverTheLastFiveSeconds() {
@@ -47,6 +47,17 @@ class LiveViewTest {
         view.prediction(prediction("cam-0", 1, 0, PredictionStatus.SKIPPED_STALE), 0);
 
         assertThat(view.snapshot(7, 0, 3, 4).counters()).isEqualTo(new Snapshot.Counters(2, 2, 1, 1, 1, 3, 4));
+    }
+
+    @Test
+    void camerasPastTheLimitAreCountedButGetNoNumbersOfTheirOwn() {
+        for (int i = 0; i < 3; i++) {
+            view.prediction(prediction("cam-" + i, 0, 0, PredictionStatus.OK), 0);
+        }
+
+        Snapshot snapshot = view.snapshot(1, 0, 0, 0);
+        assertThat(snapshot.cameras()).extracting(Snapshot.CameraView::id).containsExactly("cam-0", "cam-1");
+        assertThat(snapshot.counters().predictions()).isEqualTo(3);
     }
 
     @Test
