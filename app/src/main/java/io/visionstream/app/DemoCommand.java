@@ -1,6 +1,7 @@
 package io.visionstream.app;
 
 import io.visionstream.app.demo.Demo;
+import io.visionstream.app.view.Viewer;
 import io.visionstream.inference.weights.TimmCheckpoints;
 import io.visionstream.processor.DurationConverter;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Everything on this machine: in-process Kafka, the shipped model, synthetic cameras.",
+            "Everything on this machine: in-process Kafka, the shipped model, synthetic cameras, and the",
+            "live viewer (its URL is printed first).",
             "The cameras' ground truth scores the predictions live (top-1, mIoU). Exits 0 only if every frame",
             "sent came out as exactly one outcome."
         })
@@ -47,8 +49,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--out",
             paramLabel = "DIR",
-            description = "Write overlays (frame + predicted classes) of every 10th frame per camera here.")
+            description = "Write overlays (frame, mask, top class; drawn as the viewer draws them) of every 10th frame"
+                    + " per camera here.")
     Path out;
+
+    @Option(
+            names = "--view-port",
+            defaultValue = "" + Viewer.DEFAULT_PORT,
+            description = "Port of the live viewer's web page; 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int viewPort;
+
+    @Option(names = "--no-view", description = "Do not start the live viewer.")
+    boolean noView;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A processor setting, e.g. max.batch.size=8.")
     Map<String, String> overrides = new LinkedHashMap<>();
@@ -77,7 +89,17 @@ final class DemoCommand implements Callable<Integer> {
         }
         boolean ok = Demo.run(
                 new Demo.Options(
-                        modelDir, duration, cameras, fps, wh[0], wh[1], 4, Duration.ofSeconds(60), overrides, out),
+                        modelDir,
+                        duration,
+                        cameras,
+                        fps,
+                        wh[0],
+                        wh[1],
+                        4,
+                        Duration.ofSeconds(60),
+                        overrides,
+                        out,
+                        noView ? -1 : viewPort),
                 System.out,
                 System.console() != null);
         return ok ? 0 : 1;

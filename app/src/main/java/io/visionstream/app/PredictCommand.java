@@ -2,6 +2,7 @@ package io.visionstream.app;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.visionstream.app.view.OverlayRenderer;
 import io.visionstream.inference.engine.BatchResult;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.ImageResult;
@@ -9,7 +10,6 @@ import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.engine.InferenceEngines;
 import io.visionstream.inference.engine.Precision;
 import io.visionstream.inference.engine.ScoredClass;
-import io.visionstream.inference.image.ClassPalette;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.DecodedImage;
 import io.visionstream.inference.image.ImageDecodeException;
@@ -76,7 +76,8 @@ final class PredictCommand implements Callable<Integer> {
             names = "--mask-out",
             paramLabel = "DIR",
             description = "Write each image's segmentation as NAME.mask.png (pixel value = class index, at the"
-                    + " image's size; 255 = cut by the center crop) and NAME.overlay.png. Needs a dense head.")
+                    + " image's size; 255 = cut by the center crop) and NAME.overlay.png (the image with the mask in class"
+                    + " colours and the top class, scaled up to at least 256 px). Needs a dense head.")
     Path maskOut;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (JPEG or PNG), or folders of them.")
@@ -86,8 +87,8 @@ final class PredictCommand implements Callable<Integer> {
 
     private record Loaded(Path path, DecodedImage image, float[] pixels) {}
 
-    // All 256 VOC colours, so the "unseen" value 255 has one too.
-    private static final ClassPalette PALETTE = ClassPalette.voc(256);
+    // All 256 VOC colours, so the "unseen" value 255 has one too; the viewer's renderer paints with them.
+    private static final OverlayRenderer RENDERER = OverlayRenderer.standard();
 
     @Override
     public Integer call() throws IOException {
@@ -155,8 +156,12 @@ final class PredictCommand implements Callable<Integer> {
         String name = loaded.path().getFileName().toString().replaceFirst("\\.[^.]*$", "");
         Path maskFile = maskOut.resolve(name + ".mask.png");
         Path overlayFile = maskOut.resolve(name + ".overlay.png");
-        Files.write(maskFile, ImageEncoder.maskPng(mask, image.width(), image.height(), PALETTE));
-        Files.write(overlayFile, ImageEncoder.overlayPng(image, mask, image.width(), image.height(), PALETTE, 0.5));
+        Files.write(maskFile, ImageEncoder.maskPng(mask, image.width(), image.height(), RENDERER.palette()));
+        String caption = r.topK().isEmpty()
+                ? null
+                : OverlayRenderer.caption(
+                        r.topK().get(0).label(), r.topK().get(0).score());
+        Files.write(overlayFile, RENDERER.png(image, mask, image.width(), image.height(), caption));
         return new Path[] {maskFile, overlayFile};
     }
 

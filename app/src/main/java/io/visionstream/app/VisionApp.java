@@ -1,5 +1,6 @@
 package io.visionstream.app;
 
+import io.visionstream.app.view.ViewCommand;
 import io.visionstream.processor.CommandLines;
 import io.visionstream.processor.RunCommand;
 import io.visionstream.processor.VersionProvider;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             ConsumeCommand.class,
             VerifyCommand.class,
+            ViewCommand.class,
             PredictCommand.class,
             TrainCommand.class,
             BenchCommand.class,
@@ -29,6 +31,8 @@ public final class VisionApp implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Pictures are drawn off screen (the viewer, overlays); never look for a display.
+        System.setProperty("java.awt.headless", "true");
         System.exit(commandLine().execute(args));
     }
 

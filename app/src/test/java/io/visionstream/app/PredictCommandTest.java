@@ -83,7 +83,8 @@ class PredictCommandTest {
     }
 
     @Test
-    void maskOutWritesAClassIndexMaskAtTheImagesSizeAndAnOverlay(@TempDir Path dir) throws Exception {
+    void maskOutWritesAClassIndexMaskAtTheImagesSizeAndAnOverlayScaledUpToAtLeast256Pixels(@TempDir Path dir)
+            throws Exception {
         Path model = io.visionstream.topology.processing.TestFrames.segmentingModel(dir.resolve("model"));
         Path masks = dir.resolve("masks");
         int exit = run(
@@ -111,8 +112,9 @@ class PredictCommandTest {
         }
         var overlay = javax.imageio.ImageIO.read(
                 masks.resolve("image_96x64.overlay.png").toFile());
-        assertThat(overlay.getWidth()).isEqualTo(96);
-        assertThat(overlay.getHeight()).isEqualTo(64);
+        // 64 px high: scaled up 4 times, by nearest neighbour, to 256.
+        assertThat(overlay.getWidth()).isEqualTo(4 * 96);
+        assertThat(overlay.getHeight()).isEqualTo(4 * 64);
     }
 
     @Test

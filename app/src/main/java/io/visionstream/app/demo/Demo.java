@@ -2,18 +2,21 @@ package io.visionstream.app.demo;
 
 import io.visionstream.app.cameras.CameraFleet;
 import io.visionstream.app.cameras.SyntheticCamera;
-import io.visionstream.inference.image.ClassPalette;
+import io.visionstream.app.view.OverlayRenderer;
+import io.visionstream.app.view.Viewer;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.DecodedImage;
 import io.visionstream.inference.image.ImageDecodeException;
 import io.visionstream.inference.image.ImageEncoder;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
+import io.visionstream.schemas.avro.PredictionStatus;
 import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
 import io.visionstream.testkit.ScratchDirectories;
+import io.visionstream.topology.config.ClientSettings;
 import io.visionstream.topology.config.ConfigException;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.runtime.Monitoring;
@@ -49,6 +52,7 @@ public final class Demo {
      */
     /**
      * @param overlaysDir where to write overlays of every 10th frame per camera, or null for none
+     * @param viewPort the live viewer's port: 0 for any free one, -1 for no viewer
      */
     public record Options(
             Path modelDir,
@@ -60,10 +64,13 @@ public final class Demo {
             int partitions,
             Duration drainTimeout,
             Map<String, String> processorSettings,
-            Path overlaysDir) {}
+            Path overlaysDir,
+            int viewPort) {}
 
     /** Every this-many-th frame of each camera is written as an overlay with --out. */
     static final int OVERLAY_EVERY = 10;
+
+    private static final OverlayRenderer OVERLAYS = OverlayRenderer.standard();
 
     private Demo() {}
 
@@ -91,14 +98,20 @@ public final class Demo {
             settings.putAll(options.processorSettings());
             VisionConfig config = VisionConfig.from(settings);
 
-            try (Monitoring monitoring = monitoring(config, options, out);
+            // The viewer and the metrics endpoints first: a port in use stops the demo before the model
+            // loads, and the viewer is reading when the cameras start.
+            try (Viewer viewer = startViewer(options, settings, config);
+                    Monitoring monitoring = monitoring(config, options, out);
                     ProcessorInstance processor = ProcessorInstance.start(config, monitoring)) {
+                if (viewer != null) {
+                    out.println("viewer: " + viewer.url());
+                }
                 if (!processor.awaitRunning(Duration.ofSeconds(120))) {
                     throw new IllegalStateException(
                             "the processor did not start: " + processor.state(), processor.failure());
                 }
                 AtomicBoolean reading = new AtomicBoolean(true);
-                Map<String, DecodedImage> toDraw = new ConcurrentHashMap<>();
+                Map<String, PendingOverlay> toDraw = new ConcurrentHashMap<>();
                 if (options.overlaysDir() != null) {
                     Files.createDirectories(options.overlaysDir());
                 }
@@ -137,7 +150,7 @@ public final class Demo {
                                             key(
                                                     shot.frame().getSourceId(),
                                                     shot.frame().getSequence()),
-                                            shot.scene().image());
+                                            new PendingOverlay(shot.scene().image()));
                                 }
                             });
                     long end = System.nanoTime() + options.duration().toNanos();
@@ -164,9 +177,13 @@ public final class Demo {
                 if (!clean) {
                     out.println("FAILED: " + (processor.failure() != null ? processor.failure() : fleet.failure()));
                 }
+                boolean viewed = viewer == null || viewer.failure() == null;
+                if (!viewed) {
+                    out.println("FAILED: the viewer stopped: " + viewer.failure());
+                }
                 boolean accounted = stats.outcomes() == stats.sent();
                 out.println(accounted ? "every frame accounted for" : "MISMATCH: frames in != outcomes out");
-                return clean && accounted;
+                return clean && viewed && accounted;
             } finally {
                 config.stateDir().ifPresent(ScratchDirectories::delete);
             }
@@ -195,8 +212,31 @@ public final class Demo {
         return monitoring;
     }
 
+    /** The live viewer on {@code options.viewPort()}; null when that is -1. */
+    private static Viewer startViewer(Options options, Map<String, String> settings, VisionConfig config) {
+        if (options.viewPort() < 0) {
+            return null;
+        }
+        return Viewer.start(
+                ClientSettings.from(settings),
+                config.masksEnabled(),
+                new Viewer.Options("0.0.0.0", options.viewPort(), "--view-port", 64));
+    }
+
+    /** A frame picked for {@code --out}, waiting for its prediction and its mask; the reader thread's. */
+    private static final class PendingOverlay {
+        final DecodedImage image;
+        Prediction prediction;
+        SegmentationMask mask;
+        byte[] classes;
+
+        PendingOverlay(DecodedImage image) {
+            this.image = image;
+        }
+    }
+
     private static void scoreMask(
-            SegmentationMask mask, DemoStats stats, Map<String, DecodedImage> toDraw, Path overlaysDir) {
+            SegmentationMask mask, DemoStats stats, Map<String, PendingOverlay> toDraw, Path overlaysDir) {
         byte[] classes;
         try {
             classes = ImageEncoder.decodeMask(mask.getMaskPng().array(), DecodeLimits.defaults());
@@ -211,18 +251,49 @@ public final class Demo {
                 mask.getSequence(),
                 classes,
                 mask.getClassNames().size());
-        DecodedImage image = toDraw.remove(key(mask.getSourceId(), mask.getSequence()));
-        if (image != null && overlaysDir != null) {
-            Path file = overlaysDir.resolve(
-                    String.format(java.util.Locale.ROOT, "%s-%06d.png", mask.getSourceId(), mask.getSequence()));
-            try {
-                Files.write(
-                        file,
-                        ImageEncoder.overlayPng(
-                                image, classes, mask.getWidth(), mask.getHeight(), ClassPalette.voc(256), 0.5));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot write overlay " + file, e);
-            }
+        PendingOverlay overlay = toDraw.get(key(mask.getSourceId(), mask.getSequence()));
+        if (overlay != null) {
+            overlay.mask = mask;
+            overlay.classes = classes;
+            writeOverlayWhenComplete(overlay, toDraw, overlaysDir);
+        }
+    }
+
+    private static void drawPrediction(Prediction prediction, Map<String, PendingOverlay> toDraw, Path overlaysDir) {
+        String key = key(prediction.getSourceId(), prediction.getSequence());
+        PendingOverlay overlay = toDraw.get(key);
+        if (overlay == null) {
+            return;
+        }
+        if (prediction.getStatus() != PredictionStatus.OK) {
+            toDraw.remove(key); // skipped: no mask is coming
+            return;
+        }
+        overlay.prediction = prediction;
+        writeOverlayWhenComplete(overlay, toDraw, overlaysDir);
+    }
+
+    /** Writes the overlay, drawn as the live viewer draws it, once both the prediction and the mask came. */
+    private static void writeOverlayWhenComplete(
+            PendingOverlay overlay, Map<String, PendingOverlay> toDraw, Path overlaysDir) {
+        if (overlay.prediction == null || overlay.mask == null) {
+            return;
+        }
+        SegmentationMask mask = overlay.mask;
+        toDraw.remove(key(mask.getSourceId(), mask.getSequence()));
+        Path file = overlaysDir.resolve(
+                String.format(java.util.Locale.ROOT, "%s-%06d.png", mask.getSourceId(), mask.getSequence()));
+        try {
+            Files.write(
+                    file,
+                    OVERLAYS.png(
+                            overlay.image,
+                            overlay.classes,
+                            mask.getWidth(),
+                            mask.getHeight(),
+                            OverlayRenderer.caption(overlay.prediction)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write overlay " + file, e);
         }
     }
 
@@ -245,7 +316,7 @@ public final class Demo {
             String registry,
             DemoStats stats,
             AtomicBoolean reading,
-            Map<String, DecodedImage> toDraw,
+            Map<String, PendingOverlay> toDraw,
             Path overlaysDir) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -265,7 +336,11 @@ public final class Demo {
             while (reading.get()) {
                 for (var record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.topic().equals(predictionsTopic)) {
-                        stats.prediction(predictions.deserialize(record.topic(), record.value()));
+                        Prediction prediction = predictions.deserialize(record.topic(), record.value());
+                        stats.prediction(prediction);
+                        if (overlaysDir != null) {
+                            drawPrediction(prediction, toDraw, overlaysDir);
+                        }
                     } else if (record.topic().equals(masksTopic)) {
                         scoreMask(masks.deserialize(record.topic(), record.value()), stats, toDraw, overlaysDir);
                     } else {

@@ -1,7 +1,6 @@
 package io.visionstream.topology.processing;
 
 import io.visionstream.inference.image.DecodedImage;
-import io.visionstream.inference.image.FrameFormat;
 import io.visionstream.inference.image.ImageDecodeException;
 import io.visionstream.inference.image.ImageDecoder;
 import io.visionstream.inference.image.Preprocessor;
@@ -10,9 +9,7 @@ import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.PredictionStatus;
 import io.visionstream.schemas.serde.RegistryRejectedException;
 import io.visionstream.schemas.serde.RegistryUnreachableException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -120,7 +117,7 @@ public final class FramePreparer {
         }
         DecodedImage image;
         try {
-            image = decode(frame);
+            image = FrameImages.decode(frame, decoder);
         } catch (ImageDecodeException e) {
             FailureStage stage = "decode".equals(e.reason().stage()) ? FailureStage.DECODE : FailureStage.VALIDATE;
             return reject(in, stage, "ImageDecodeException", e.getMessage(), nowMs);
@@ -128,61 +125,6 @@ public final class FramePreparer {
         float[] pixels = new float[preprocessor.floatsPerImage()];
         preprocessor.preprocess(image, pixels, 0);
         return new Ready(new PreparedFrame(in, frame, pixels, image.width(), image.height(), nowMs));
-    }
-
-    private DecodedImage decode(Frame frame) throws ImageDecodeException {
-        byte[] bytes = bytesOf(frame.getImage());
-        int width = frame.getWidth();
-        int height = frame.getHeight();
-        return switch (frame.getEncoding()) {
-            case JPEG -> decoder.decode(bytes, FrameFormat.JPEG, width, height);
-            case PNG -> decoder.decode(bytes, FrameFormat.PNG, width, height);
-            case RAW_RGB8 -> decoder.decode(bytes, FrameFormat.RAW_RGB8, width, height);
-            case RAW_BGR8 -> decoder.decode(swapRedBlue(bytes), FrameFormat.RAW_RGB8, width, height);
-            case RAW_GRAY8 -> decoder.decode(grayToRgb(bytes, width, height), FrameFormat.RAW_RGB8, width, height);
-            default ->
-                throw new ImageDecodeException(
-                        ImageDecodeException.Reason.UNSUPPORTED_FORMAT,
-                        "frame encoding " + frame.getEncoding().name().toUpperCase(Locale.ROOT)
-                                + " is not one this processor reads (JPEG, PNG, RAW_RGB8, RAW_BGR8, RAW_GRAY8)");
-        };
-    }
-
-    private static byte[] bytesOf(ByteBuffer buffer) {
-        if (buffer.hasArray()
-                && buffer.arrayOffset() == 0
-                && buffer.position() == 0
-                && buffer.remaining() == buffer.array().length) {
-            return buffer.array();
-        }
-        byte[] copy = new byte[buffer.remaining()];
-        buffer.duplicate().get(copy);
-        return copy;
-    }
-
-    private static byte[] swapRedBlue(byte[] bgr) {
-        byte[] rgb = bgr.clone();
-        for (int i = 0; i + 2 < rgb.length; i += 3) {
-            rgb[i] = bgr[i + 2];
-            rgb[i + 2] = bgr[i];
-        }
-        return rgb;
-    }
-
-    private static byte[] grayToRgb(byte[] gray, int width, int height) throws ImageDecodeException {
-        if ((long) width * height != gray.length) {
-            throw new ImageDecodeException(
-                    ImageDecodeException.Reason.RAW_LENGTH_MISMATCH,
-                    "RAW_GRAY8 frame of " + width + "x" + height + " needs " + (long) width * height + " bytes, got "
-                            + gray.length);
-        }
-        byte[] rgb = new byte[gray.length * 3];
-        for (int i = 0; i < gray.length; i++) {
-            rgb[3 * i] = gray[i];
-            rgb[3 * i + 1] = gray[i];
-            rgb[3 * i + 2] = gray[i];
-        }
-        return rgb;
     }
 
     private static Done reject(InputRecord in, FailureStage stage, String errorClass, String message, long nowMs) {
