@@ -40,7 +40,8 @@ class DemoMetricsIT {
                                 2,
                                 Duration.ofSeconds(60),
                                 Map.of("max.batch.size", "4", "metrics.port", "0"),
-                                null),
+                                null,
+                                -1),
                         out,
                         false);
             } catch (Exception e) {
