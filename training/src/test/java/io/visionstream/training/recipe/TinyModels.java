@@ -26,11 +26,20 @@ final class TinyModels {
         return with(VitConfig.distilled(SIZE, 8, 16, DEPTH, 2, CLASSES.size()));
     }
 
+    /** The ViT and classifier of {@link #vit} without the dense head. */
+    static VisionModel classifierOnly() {
+        VitConfig vit = VitConfig.of(SIZE, 8, 16, DEPTH, 2, CLASSES.size());
+        return new VisionModel(vit, null, "vit_tiny_patch16_224", preprocess(), CLASSES);
+    }
+
+    private static PreprocessConfig preprocess() {
+        double[] half = {0.5, 0.5, 0.5};
+        return new PreprocessConfig(SIZE, SIZE, 1.0, Interpolation.BILINEAR, half, half);
+    }
+
     private static VisionModel with(VitConfig vit) {
         DenseHeadConfig head =
                 new DenseHeadConfig(16, DenseHeadConfig.quarterBlockIndices(DEPTH), 8, null, CLASSES.size(), CLASSES);
-        double[] half = {0.5, 0.5, 0.5};
-        PreprocessConfig pre = new PreprocessConfig(SIZE, SIZE, 1.0, Interpolation.BILINEAR, half, half);
-        return new VisionModel(vit, head, "vit_tiny_patch16_224", pre, CLASSES);
+        return new VisionModel(vit, head, "vit_tiny_patch16_224", preprocess(), CLASSES);
     }
 }
