@@ -113,10 +113,11 @@ class ModelEmaTest {
                 ema.update();
                 NDArray live = w.getArray();
 
-                try (ModelEma.Swap swap = ema.swapIn()) {
-                    assertThat(w.getArray()).isSameAs(live);
-                    assertThat(live.toFloatArray()).containsExactly(3f, 0f);
-                }
+                ModelEma.Swap swap = ema.swapIn();
+                assertThat(w.getArray()).isSameAs(live);
+                assertThat(live.toFloatArray()).containsExactly(3f, 0f);
+                swap.close();
+                swap.close(); // idempotent
 
                 assertThat(live.toFloatArray()).containsExactly(2f, -4f);
                 assertThat(ema.averages().get("w").toFloatArray()).containsExactly(3f, 0f);
