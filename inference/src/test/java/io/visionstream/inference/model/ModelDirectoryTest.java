@@ -74,7 +74,8 @@ class ModelDirectoryTest {
             PredictionTensors after = loaded.predict(x);
             ModelOutputs afterRaw = loaded.forward(new ai.djl.training.ParameterStore(manager, false), x, false);
 
-            assertThat(loaded.headConfig()).contains(HEAD);
+            assertThat(loaded.headConfig()).contains(original.headConfig().orElseThrow());
+            assertThat(loaded.headConfig().orElseThrow().inStrides()).containsExactly(8, 8, 8, 8);
             assertThat(loaded.labelNames()).isEqualTo(NAMES);
             assertThat(after.logits().toFloatArray())
                     .containsExactly(before.logits().toFloatArray(), within(1e-6f));
@@ -101,7 +102,9 @@ class ModelDirectoryTest {
         assertThat(root.at("/pretrained_cfg/input_size").toString()).isEqualTo("[3,32,32]");
         assertThat(root.at("/pretrained_cfg/crop_pct").asDouble()).isEqualTo(1.0);
         assertThat(root.get("label_names").toString()).isEqualTo("[\"background\",\"circle\",\"square\"]");
-        assertThat(root.at("/dense_head/block_indices").toString()).isEqualTo("[0,1,2,3]");
+        assertThat(root.at("/dense_head/feature_indices").toString()).isEqualTo("[0,1,2,3]");
+        assertThat(root.at("/dense_head/in_channels").toString()).isEqualTo("[32,32,32,32]");
+        assertThat(root.at("/dense_head/in_strides").toString()).isEqualTo("[8,8,8,8]");
         assertThat(root.at("/dense_head/channels").asInt()).isEqualTo(8);
         assertThat(root.at("/dense_head/class_names/2").asText()).isEqualTo("square");
     }
