@@ -304,8 +304,13 @@ public final class TimmCheckpoints {
         BackboneConfig reread =
                 Architectures.configure(architecture, ModelArgs.of(Map.of("num_classes", c.numClasses()), modelArgs));
         if (!reread.equals(c)) {
+            // e.g. a transformers ViT's LayerNorm epsilon 1e-12, which no timm argument carries
+            String hidden = reread.summary().equals(c.summary())
+                    ? "; they differ in a setting no model_args key carries, such as the LayerNorm epsilon"
+                    : "";
             throw new IllegalArgumentException("architecture '" + architecture + "' cannot describe this model: with"
-                    + " its model_args it gives (" + reread.summary() + "), the model is (" + c.summary() + ")");
+                    + " its model_args it gives (" + reread.summary() + "), the model is (" + c.summary() + ")"
+                    + hidden);
         }
         if (!labels.isEmpty() && labels.size() != c.numClasses()) {
             throw new IllegalArgumentException(

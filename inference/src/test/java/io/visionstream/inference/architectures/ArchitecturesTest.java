@@ -103,8 +103,11 @@ class ArchitecturesTest {
 
     @Test
     void theConvStemIsNotAHybridArgument() {
-        assertThatThrownBy(() ->
-                        configure("vit_small_r26_s32_224", Map.of("stem", "conv", "stem_channels", List.of(8, 16))))
+        Map<String, Object> args = new java.util.LinkedHashMap<>(); // messages follow the file's key order
+        args.put("stem", "conv");
+        args.put("stem_channels", List.of(8, 16));
+
+        assertThatThrownBy(() -> configure("vit_small_r26_s32_224", args))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("model_args.stem=\"conv\", model_args.stem_channels=[8,16] are not arguments"
                         + " of vit_small_r26_s32_224 (hybrid family; it takes [attn_drop_rate, backbone_args,");

@@ -153,6 +153,21 @@ class DjlEngineTest {
     }
 
     @Test
+    void aRandomWeightEngineForAHybridNameRunsAtItsDefaults() {
+        try (DjlEngine hybrid = DjlEngine.withRandomWeights(
+                "vit_tiny_r_s16_p8_224", EngineOptions.defaults().withDevice("cpu"), 1)) {
+            ModelInfo info = hybrid.info();
+            ImageResult r = hybrid.infer(new float[info.floatsPerImage()], 1).get(0);
+
+            assertThat(info.architecture()).isEqualTo("vit_tiny_r_s16_p8_224");
+            assertThat(new int[] {info.height(), info.width(), info.numClasses(), info.embedDim()})
+                    .containsExactly(224, 224, 1000, 192);
+            assertThat(r.logits()).hasSize(1000);
+            assertThat(r.embedding()).hasSize(192);
+        }
+    }
+
+    @Test
     void closedEngineRefusesWork() {
         DjlEngine closing =
                 DjlEngine.withRandomWeights("custom", VitConfig.of(32, 8, 32, 1, 2, 3), EngineOptions.defaults(), 1);

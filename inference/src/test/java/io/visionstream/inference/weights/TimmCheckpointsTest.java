@@ -272,4 +272,16 @@ class TimmCheckpointsTest {
                         + " gives (32x32 patch 8, dim 32, depth 1, heads 2, classes 3, pool token), the model is"
                         + " (32x32 patch 8, dim 32, depth 1, heads 2, classes 3, pool token, distilled)");
     }
+
+    @Test
+    void saveRefusesASettingNoModelArgCarries() throws Exception {
+        LoadedBackbone hf = TimmCheckpoints.load(Fixtures.dir("hf_vit"), manager, LoadOptions.defaults());
+
+        assertThatThrownBy(() -> TimmCheckpoints.save(
+                        tmp.resolve("out"), hf.backbone(), "vit_tiny_patch16_224", hf.preprocess(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("architecture 'vit_tiny_patch16_224' cannot describe this model:")
+                .hasMessageEndingWith(
+                        "; they differ in a setting no model_args key carries, such as the LayerNorm" + " epsilon");
+    }
 }
