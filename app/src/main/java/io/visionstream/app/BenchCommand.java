@@ -39,7 +39,9 @@ final class BenchCommand implements Runnable {
                 names = "--models",
                 split = ",",
                 defaultValue = "vit_tiny_patch16_224,vit_small_patch16_224",
-                description = "timm architecture names (default: ${DEFAULT-VALUE}).")
+                description = "timm architecture names of any registered family: ViT, DeiT, the ResNetV2 hybrids"
+                        + " (vit_tiny_r_s16_p8_224, vit_small_r26_s32_224, ...), each at its default size"
+                        + " (default: ${DEFAULT-VALUE}).")
         List<String> models;
 
         @Option(

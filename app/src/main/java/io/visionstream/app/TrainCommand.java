@@ -10,6 +10,7 @@ import io.visionstream.training.TrainResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -74,6 +75,21 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--patch", defaultValue = "8", description = "Patch side (default: ${DEFAULT-VALUE}).")
     int patch;
+
+    @Option(
+            names = "--stem",
+            defaultValue = "patch",
+            description = "How pixels become tokens: patch (a --patch x --patch convolution) or conv (Xiao et al.'s"
+                    + " convolutional stem, 3x3 stride-2 conv + BN + ReLU per --stem-channels width, then a 1x1"
+                    + " conv to --dim; --patch must be its stride 2^n) (default: ${DEFAULT-VALUE}).")
+    String stem;
+
+    @Option(
+            names = "--stem-channels",
+            split = ",",
+            paramLabel = "W",
+            description = "Widths of the conv stem's stride-2 layers, e.g. 24,48,96 (with --stem conv).")
+    List<Integer> stemChannels;
 
     @Option(names = "--dim", defaultValue = "96", description = "Embedding width (default: ${DEFAULT-VALUE}).")
     int dim;
@@ -173,6 +189,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         TrainConfig config;
         try {
+            List<Integer> stemWidths = stemWidths();
             config = new TrainConfig(
                     out,
                     steps,
@@ -197,7 +214,8 @@ public final class TrainCommand implements Callable<Integer> {
                     clipGrad,
                     headLrScale,
                     GlobalPool.fromTimm(globalPool),
-                    PosEmbedInit.parse(posEmbedInit));
+                    PosEmbedInit.parse(posEmbedInit),
+                    stemWidths);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -226,6 +244,25 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "held-out (seed %d): %s%n", config.evalSeed(), result.evaluation());
         stdout.flush();
         return 0;
+    }
+
+    /** The conv stem's widths for {@code --stem conv}, none for {@code --stem patch}. */
+    private List<Integer> stemWidths() {
+        switch (stem) {
+            case "patch" -> {
+                if (stemChannels != null) {
+                    throw new IllegalArgumentException("--stem-channels needs --stem conv");
+                }
+                return List.of();
+            }
+            case "conv" -> {
+                if (stemChannels == null || stemChannels.isEmpty()) {
+                    throw new IllegalArgumentException("--stem conv needs --stem-channels, e.g. 24,48,96");
+                }
+                return stemChannels;
+            }
+            default -> throw new IllegalArgumentException("--stem must be patch or conv, got '" + stem + "'");
+        }
     }
 
     static String duration(double seconds) {

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ./vision predict} on the inference module's tiny torchvision-made fixture model. */
+/** {@code ./vision predict} on the inference module's tiny torchvision-made fixture models. */
 class PredictCommandTest {
 
     private static final Path FIXTURES = Path.of("../inference/src/test/resources/fixtures/vit");
@@ -142,5 +142,38 @@ class PredictCommandTest {
                 .asString()
                 .startsWith("vision predict: ")
                 .contains("no/such/model");
+    }
+
+    @Test
+    void aHybridModelDirectoryPredictsLikeTheReference() throws Exception {
+        // vit_small_r26_s32_224 shrunk (ResNetV2 stages + ViT), made by make_hybrid_fixtures.py
+        Path hybrid = Path.of("../inference/src/test/resources/fixtures/hybrid");
+        Path image = hybrid.resolve("png_small_r26/image_100x76.png");
+
+        int exit = run(
+                "predict",
+                "--model",
+                hybrid.resolve("small_r26_s32").toString(),
+                "--json",
+                "--device",
+                "cpu",
+                image.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode node =
+                new ObjectMapper().readTree(out.toString().lines().findFirst().orElseThrow());
+        assertThat(node.get("embedding")).hasSize(32);
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            float[] expected = io.visionstream.inference.weights.Safetensors.read(
+                            hybrid.resolve("png_small_r26/reference.safetensors"), manager)
+                    .get("logits")
+                    .toFloatArray();
+            assertThat(node.get("logits")).hasSize(expected.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(node.get("logits").get(i).asDouble())
+                        .as("logit %d", i)
+                        .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
     }
 }

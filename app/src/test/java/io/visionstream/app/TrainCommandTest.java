@@ -79,4 +79,49 @@ class TrainCommandTest {
         assertThat(err.toString()).contains("2/2 loss");
         assertThat(Files.exists(model.resolve("config.json.tmp"))).isFalse();
     }
+
+    @Test
+    void convStemTrainsAndWritesItsWidthsToTheModelDirectory() throws Exception {
+        Path model = dir.resolve("model");
+
+        int code = run(
+                "train",
+                "--out",
+                model.toString(),
+                "--steps",
+                "1",
+                "--batch-size",
+                "2",
+                "--warmup-steps",
+                "0",
+                "--image-size",
+                "32",
+                "--stem",
+                "conv",
+                "--stem-channels",
+                "8,16,16",
+                "--dim",
+                "16",
+                "--depth",
+                "4",
+                "--heads",
+                "2",
+                "--head-channels",
+                "8",
+                "--eval-every",
+                "0",
+                "--eval-images",
+                "2");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(Files.readString(model.resolve("config.json")))
+                .contains("\"stem\" : \"conv\"")
+                .containsPattern("\"stem_channels\" : \\[ 8, 16, 16 \\]");
+    }
+
+    @Test
+    void convStemWithoutWidthsIsAUsageError() {
+        assertThat(run("train", "--out", dir.toString(), "--stem", "conv")).isEqualTo(2);
+        assertThat(err.toString()).contains("--stem conv needs --stem-channels, e.g. 24,48,96");
+    }
 }

@@ -25,6 +25,19 @@ public final class HybridFixtures {
 
     private HybridFixtures() {}
 
+    /** The folder {@code fixtures/hybrid/<fixture>} on the test classpath. */
+    public static java.nio.file.Path dir(String fixture) {
+        java.net.URL url = HybridFixtures.class.getResource("/fixtures/hybrid/" + fixture);
+        assertThat(url)
+                .as("fixture folder fixtures/hybrid/%s on the test classpath", fixture)
+                .isNotNull();
+        try {
+            return java.nio.file.Path.of(url.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A safetensors file of {@code fixtures/hybrid/<fixture>/}, each array under its name. */
     public static Map<String, NDArray> read(NDManager manager, String fixture, String file) {
         String resource = "/fixtures/hybrid/" + fixture + "/" + file;

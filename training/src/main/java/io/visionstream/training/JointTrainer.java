@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.heads.UperNetHead;
+import io.visionstream.inference.hybrid.ConvStemEmbed;
 import io.visionstream.inference.image.Interpolation;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.image.Preprocessor;
@@ -70,14 +71,19 @@ public final class JointTrainer {
     }
 
     /**
-     * The uninitialised model a config describes: {@code K + 1} classes (background first) for both the
-     * classifier and the head, the head tapping the last block of each quarter, and preprocessing that
-     * only normalises (scenes are rendered at the input size; {@code crop_pct} 1).
+     * The uninitialised model a config describes: a ViT with the patch embedding or, with stem channels,
+     * Xiao et al.'s conv stem (saved as our {@code model_args} extension {@code stem: "conv"}, {@code
+     * stem_channels}); {@code K + 1} classes (background first) for both the classifier and the head,
+     * the head tapping the last block of each quarter; and preprocessing that only normalises (scenes
+     * are rendered at the input size; {@code crop_pct} 1).
      */
     public static VisionModel newModel(TrainConfig c) {
         List<String> classes = SyntheticScenes.classNames(c.shapeClasses());
         VitConfig backbone = VitConfig.of(c.imageSize(), c.patch(), c.dim(), c.depth(), c.heads(), classes.size())
                 .withGlobalPool(c.globalPool(), null);
+        if (!c.stemChannels().isEmpty()) {
+            backbone = backbone.withEmbedLayer(new ConvStemEmbed(c.stemChannels()));
+        }
         DenseHeadConfig head = new DenseHeadConfig(
                 c.dim(),
                 DenseHeadConfig.quarterBlockIndices(c.depth()),

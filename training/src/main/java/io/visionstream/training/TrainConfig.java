@@ -2,6 +2,7 @@ package io.visionstream.training;
 
 import io.visionstream.inference.vit.GlobalPool;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,7 +16,8 @@ import java.util.Objects;
  * @param weightDecay AdamW decoupled weight decay ({@code --weight-decay}), {@code >= 0}
  * @param warmupSteps linear warm-up steps ({@code --warmup-steps}), {@code 0..steps}
  * @param imageSize square input side in pixels; scenes are rendered at this size ({@code --image-size})
- * @param patch patch side ({@code --patch}); {@code imageSize / patch} must be at least 2
+ * @param patch patch side ({@code --patch}), the token stride; {@code imageSize / patch} must be at least 2
+ *     (with a conv stem, its stride {@code 2^len(stemChannels)})
  * @param dim embedding width ({@code --dim})
  * @param depth transformer blocks ({@code --depth}), at least 4 (the head taps four)
  * @param heads attention heads ({@code --heads}), dividing {@code dim}
@@ -33,6 +35,8 @@ import java.util.Objects;
  * @param globalPool how the classifier pools tokens ({@code --global-pool}): the [CLS] token ({@code
  *     token}, timm's default) or the mean of the patch tokens ({@code avg}, with {@code fc_norm})
  * @param posEmbedInit how a from-scratch position embedding starts ({@code --pos-embed-init})
+ * @param stemChannels widths of Xiao et al.'s convolutional stem, stride-2 3x3 layers in place of the
+ *     patch embedding ({@code --stem conv --stem-channels}); empty for the patch embedding
  */
 public record TrainConfig(
         Path out,
@@ -58,7 +62,8 @@ public record TrainConfig(
         double maxGradNorm,
         double headLrScale,
         GlobalPool globalPool,
-        PosEmbedInit posEmbedInit) {
+        PosEmbedInit posEmbedInit,
+        List<Integer> stemChannels) {
 
     /**
      * Validates every option.
@@ -69,6 +74,18 @@ public record TrainConfig(
         Objects.requireNonNull(out, "--out");
         Objects.requireNonNull(globalPool, "--global-pool");
         Objects.requireNonNull(posEmbedInit, "--pos-embed-init");
+        Objects.requireNonNull(stemChannels, "--stem-channels");
+        stemChannels = List.copyOf(stemChannels);
+        for (int c : stemChannels) {
+            if (c <= 0) {
+                throw new IllegalArgumentException("--stem-channels must be positive widths, got " + stemChannels);
+            }
+        }
+        if (!stemChannels.isEmpty() && patch != 1 << stemChannels.size()) {
+            throw new IllegalArgumentException("--patch " + patch + " must be the conv stem's stride 2^"
+                    + stemChannels.size() + " = " + (1 << stemChannels.size()) + " for --stem-channels "
+                    + stemChannels);
+        }
         positive("--steps", steps);
         if (batchSize < 2) {
             throw new IllegalArgumentException(

@@ -4,12 +4,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.visionstream.inference.engine.DjlVitEngine;
+import io.visionstream.inference.architectures.Architectures;
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.engine.DjlEngine;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.ModelInfo;
 import io.visionstream.inference.engine.Precision;
-import io.visionstream.inference.vit.VitArchitectures;
-import io.visionstream.inference.vit.VitConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,8 +20,9 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Prints images/s of the engine for a few ViTs and batch sizes next to the machine's measured fp32
- * GEMM rate, so the fraction of the hardware ceiling is visible. Weights are random (speed does not
+ * Prints images/s of the engine for a few architectures of any registered family (ViT, DeiT, hybrid)
+ * and batch sizes next to the machine's measured fp32 GEMM rate, so the fraction of the hardware
+ * ceiling is visible. Weights are random (speed does not
  * depend on them). Runs in the calling thread; not for concurrent use with other benchmarks.
  */
 public final class EngineBenchmark {
@@ -29,7 +30,8 @@ public final class EngineBenchmark {
     /**
      * Benchmark settings.
      *
-     * @param architectures timm names (see {@link VitArchitectures#names()}), run at their default size
+     * @param architectures timm names of any family (see {@link Architectures#names()}), run at their
+     *     default size
      * @param batchSizes batch sizes to time, each >= 1
      * @param secondsPerCase timed seconds per model and batch size, split into 5 windows of at least
      *     one batch each
@@ -53,7 +55,7 @@ public final class EngineBenchmark {
         public Options {
             architectures = List.copyOf(architectures);
             batchSizes = List.copyOf(batchSizes);
-            architectures.forEach(VitArchitectures::get);
+            architectures.forEach(Architectures::family); // an unknown name fails here, listing the known ones
             if (architectures.isEmpty() || batchSizes.isEmpty()) {
                 throw new IllegalArgumentException("architectures and batchSizes must not be empty");
             }
@@ -138,12 +140,12 @@ public final class EngineBenchmark {
                 "GFLOP/s",
                 "of matmul");
         for (String arch : options.architectures()) {
-            VitConfig config = VitArchitectures.get(arch);
-            double flops = flopsPerImage(config);
-            try (DjlVitEngine vit = DjlVitEngine.withRandomWeights(arch, config, options.engine(), 1)) {
-                ModelInfo info = vit.info();
+            BackboneConfig config = Architectures.defaults(arch);
+            double flops = config.flopsPerImage();
+            try (DjlEngine model = DjlEngine.withRandomWeights(arch, config, options.engine(), 1)) {
+                ModelInfo info = model.info();
                 for (int batch : options.batchSizes()) {
-                    double[] windows = time(vit, info, batch, options);
+                    double[] windows = time(model, info, batch, options);
                     double median = windows[windows.length / 2];
                     double achieved = median * flops / 1e9;
                     out.printf(
@@ -167,14 +169,14 @@ public final class EngineBenchmark {
      * least one batch per window), sorted ascending: the median resists a neighbour's burst of work on
      * a shared CPU, the best shows what the machine gives when left alone.
      */
-    private static double[] time(DjlVitEngine vit, ModelInfo info, int batch, Options options) {
+    private static double[] time(DjlEngine engine, ModelInfo info, int batch, Options options) {
         float[] images = new float[batch * info.floatsPerImage()];
         Random random = new Random(1);
         for (int i = 0; i < images.length; i++) {
             images[i] = (float) random.nextGaussian();
         }
         for (int i = 0; i < options.warmupBatches(); i++) {
-            vit.infer(images, batch);
+            engine.infer(images, batch);
         }
         long budget = (long) (options.secondsPerCase() / WINDOWS * 1e9);
         double[] rates = new double[WINDOWS];
@@ -183,7 +185,7 @@ public final class EngineBenchmark {
             long elapsed;
             int batches = 0;
             do {
-                vit.infer(images, batch);
+                engine.infer(images, batch);
                 batches++;
                 elapsed = System.nanoTime() - start;
             } while (elapsed < budget);
@@ -210,21 +212,6 @@ public final class EngineBenchmark {
             }
             return 2.0 * n * n * n / best / 1e9;
         }
-    }
-
-    /**
-     * Multiply-adds times two of one forward pass: patch projection, per block qkv, attention scores,
-     * attention-weighted values, output projection and MLP, then the head. LayerNorm, softmax and GELU
-     * (a few percent) are not counted, as in the FLOP counts papers quote.
-     */
-    public static double flopsPerImage(VitConfig c) {
-        double d = c.embedDim();
-        double t = c.numPatches() + c.numPrefixTokens();
-        double patch = 2.0 * c.numPatches() * c.inChans() * c.patchSize() * c.patchSize() * d;
-        double linear = 2.0 * t * (3 * d * d + d * d + 2 * d * c.mlpHiddenDim());
-        double attention = 2.0 * 2 * t * t * d;
-        double head = 2.0 * d * c.numClasses() * (c.distilled() ? 2 : 1);
-        return patch + c.depth() * (linear + attention) + head;
     }
 
     private static String cpuModel() {

@@ -11,14 +11,14 @@ public final class InferenceEngines {
     private InferenceEngines() {}
 
     /**
-     * Opens a timm model folder ({@code config.json} + {@code model.safetensors}) on the DJL/PyTorch
+     * Opens a model folder of any registered family ({@code config.json} + {@code model.safetensors}) on the DJL/PyTorch
      * backend at the checkpoint's input size.
      *
      * @throws IOException when the folder is missing or invalid
      * @throws IllegalArgumentException for settings the machine cannot honour (e.g. BF16 without GPU)
      */
     public static InferenceEngine open(Path modelDir, EngineOptions options) throws IOException {
-        return DjlVitEngine.open(modelDir, options);
+        return DjlEngine.open(modelDir, options);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.visionstream.inference.heads;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.Map;
 
@@ -13,4 +14,14 @@ interface CheckpointNamed {
      * @param out where to put {@code prefix + localName -> parameter}
      */
     void collectParameters(String prefix, Map<String, Parameter> out);
+
+    /** A trainable or frozen parameter with a fixed shape and its type's default initialiser. */
+    static Parameter parameter(String name, Parameter.Type type, Shape shape, boolean trainable) {
+        return Parameter.builder()
+                .setName(name)
+                .setType(type)
+                .optShape(shape)
+                .optRequiresGrad(trainable)
+                .build();
+    }
 }

@@ -29,9 +29,9 @@ final class ConvTranspose2x2 extends AbstractBlock implements CheckpointNamed {
     ConvTranspose2x2(long inChannels, long outChannels) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
-        weight = addParameter(
-                BatchNorm2d.param("weight", Parameter.Type.WEIGHT, new Shape(inChannels, outChannels, 2, 2), true));
-        bias = addParameter(BatchNorm2d.param("bias", Parameter.Type.BIAS, new Shape(outChannels), true));
+        weight = addParameter(CheckpointNamed.parameter(
+                "weight", Parameter.Type.WEIGHT, new Shape(inChannels, outChannels, 2, 2), true));
+        bias = addParameter(CheckpointNamed.parameter("bias", Parameter.Type.BIAS, new Shape(outChannels), true));
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.visionstream.inference.layers.BatchNormAct2d;
 import java.util.Map;
 
 /**
@@ -24,13 +25,13 @@ import java.util.Map;
 final class Feature2Pyramid extends AbstractBlock implements CheckpointNamed {
 
     private final ConvTranspose2x2 up4First;
-    private final BatchNorm2d up4Norm;
+    private final BatchNormAct2d up4Norm;
     private final ConvTranspose2x2 up4Second;
     private final ConvTranspose2x2 up2;
 
     Feature2Pyramid(long dim) {
         up4First = addChildBlock("upsample_4x_0", new ConvTranspose2x2(dim, dim));
-        up4Norm = addChildBlock("upsample_4x_1", new BatchNorm2d(dim));
+        up4Norm = addChildBlock("upsample_4x_1", new BatchNormAct2d(Math.toIntExact(dim), false));
         up4Second = addChildBlock("upsample_4x_3", new ConvTranspose2x2(dim, dim));
         up2 = addChildBlock("upsample_2x_0", new ConvTranspose2x2(dim, dim));
     }

@@ -10,14 +10,16 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.visionstream.inference.layers.ConvNormAct;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * UPerHead's {@code psp_forward} on the coarsest level: for each pool scale {@code s}, adaptive
- * average pooling to {@code s x s}, a 1x1 {@link ConvModule} and bilinear resizing back; the branches
- * are concatenated with the input and fused by a 3x3 {@link ConvModule} (the "bottleneck"). Input
+ * average pooling to {@code s x s}, a 1x1 {@link ConvNormAct} (mmcv's {@code ConvModule}: bias-free
+ * convolution, BN, ReLU) and bilinear resizing back; the branches are concatenated with the input and
+ * fused by a 3x3 {@link ConvNormAct} (the "bottleneck"). Input
  * {@code [B, D, h, w]}, output {@code [B, C, h, w]}.
  *
  * <p>Checkpoint names (relative to the decode head): {@code psp_modules.<i>.1.*} (index 0 of each
@@ -26,15 +28,20 @@ import java.util.Map;
 final class PyramidPoolingModule extends AbstractBlock implements CheckpointNamed {
 
     private final List<Integer> poolScales;
-    private final List<ConvModule> branches = new ArrayList<>();
-    private final ConvModule bottleneck;
+    private final List<ConvNormAct> branches = new ArrayList<>();
+    private final ConvNormAct bottleneck;
 
     PyramidPoolingModule(long inDim, long channels, List<Integer> poolScales) {
         this.poolScales = List.copyOf(poolScales);
         for (int i = 0; i < poolScales.size(); i++) {
-            branches.add(addChildBlock("psp_modules_" + i, new ConvModule(inDim, channels, 1)));
+            branches.add(addChildBlock("psp_modules_" + i, convModule(inDim, channels, 1)));
         }
-        bottleneck = addChildBlock("bottleneck", new ConvModule(inDim + poolScales.size() * channels, channels, 3));
+        bottleneck = addChildBlock("bottleneck", convModule(inDim + poolScales.size() * channels, channels, 3));
+    }
+
+    /** mmcv's {@code ConvModule(in, out, k, padding=k // 2)} with BN and ReLU, bias-free. */
+    static ConvNormAct convModule(long inChannels, long outChannels, int kernel) {
+        return new ConvNormAct(Math.toIntExact(inChannels), Math.toIntExact(outChannels), kernel, 1, false, true);
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {

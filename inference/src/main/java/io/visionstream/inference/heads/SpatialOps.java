@@ -1,11 +1,10 @@
 package io.visionstream.inference.heads;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.visionstream.inference.layers.MatmulConv;
 
 /**
  * Resizing, pooling and convolution of {@code [B, C, H, W]} maps with PyTorch's exact semantics,
@@ -104,23 +103,14 @@ public final class SpatialOps {
 
     /**
      * {@code F.conv2d(x, weight, bias, stride=1, padding=k // 2)} for an odd square kernel {@code k}: the
-     * "same" convolution of mmcv's {@code ConvModule} and of a 1x1 classifier. Computed as one matrix
-     * product of the zero-padded input with all {@code k * k} taps of the weight, then a sum of shifted
-     * slices, so forward and backward run on libtorch's matrix product and never on its convolution.
-     *
-     * <p>Why not {@code Conv2d.conv2d}: for float32 on CPU libtorch 2.5.1 hands convolutions to oneDNN
-     * 3.5.3, and on the AMD EPYC (Zen 5) build machines its {@code jit:avx512_core} kernels are wrong for
-     * 3x3 kernels: the input gradient (backward_data) is wrong for every channel count tried (errors
-     * as large as the gradient), the forward output is wrong when the input channel count is 8 mod 16
-     * (24, 40, 56, ...), and both now and then read uninitialised memory, giving NaN that varies from
-     * run to run. With oneDNN capped at AVX2 ({@code ONEDNN_MAX_CPU_ISA=AVX2}) the same calls are exact.
-     * 1x1 kernels and the weight gradient were right, but nothing in the head depends on which cases
-     * oneDNN happens to get right on a given CPU.
+     * "same" convolution of mmcv's {@code ConvModule} and of a 1x1 classifier, through {@link
+     * io.visionstream.inference.layers.MatmulConv} (never libtorch's convolution, which is wrong on some
+     * CPUs; see there).
      *
      * @param x float map {@code [B, C, H, W]}
      * @param weight {@code [out, C, k, k]}, {@code k} odd (PyTorch's layout)
      * @param bias {@code [out]}, or {@code null} for none
-     * @return {@code [B, out, H, W]} on the input's manager (nothing is attached to the weight's)
+     * @return {@code [B, out, H, W]} on the input's manager
      */
     static NDArray conv2d(NDArray x, NDArray weight, NDArray bias) {
         requireRank(x, 4, "conv2d");
@@ -131,50 +121,7 @@ public final class SpatialOps {
             throw new IllegalArgumentException(
                     "conv2d expects a weight [out, " + s.get(1) + ", k, k] with odd k, got " + ws);
         }
-        long batch = s.get(0);
-        long channels = s.get(1);
-        long h = s.get(2);
-        long w = s.get(3);
-        long out = ws.get(0);
-        int pad = (int) (k / 2);
-        long taps = k * k;
-        // Channels-last: one matrix product of every (zero-padded) input pixel with all k*k taps of the
-        // weight, [B*Hp*Wp, C] x [C, k*k*out], then output pixel (i, j) sums tap (di, dj) of padded pixel
-        // (i + di, j + dj). Cheaper than im2col, which copies the input k*k times.
-        NDArray pixels = x.transpose(0, 2, 3, 1); // [B, H, W, C]
-        if (pad > 0) {
-            // pad's sizes run from the last axis: C by 0, W by pad, H by pad
-            pixels = pixels.pad(new Shape(0, 0, pad, pad, pad, pad), 0);
-        }
-        long hp = h + 2 * pad;
-        long wp = w + 2 * pad;
-        // [out, C, k, k] -> [C, k*k*out], column (di*k + dj)*out + o. A view of the weight would
-        // otherwise belong to the parameters' manager and outlive the batch.
-        NDArray kernel = weight.transpose(1, 2, 3, 0);
-        kernel.attach(x.getManager());
-        NDArray perTap = pixels.reshape(batch * hp * wp, channels)
-                .matMul(kernel.reshape(channels, taps * out))
-                .reshape(batch, hp, wp, taps * out);
-        NDArray y = null;
-        if (taps == 1) {
-            y = perTap;
-        } else {
-            // split (not k*k slices of one array): its backward is one concatenation, not k*k
-            // zero-filled copies of the whole per-tap array
-            NDList tapOutputs = perTap.split(taps, 3);
-            for (int di = 0; di < k; di++) {
-                for (int dj = 0; dj < k; dj++) {
-                    NDArray tap = tapOutputs
-                            .get(di * (int) k + dj)
-                            .get(new NDIndex(":, {}:{}, {}:{}, :", di, di + h, dj, dj + w));
-                    y = y == null ? tap : y.add(tap);
-                }
-            }
-        }
-        if (bias != null) {
-            y = y.add(bias);
-        }
-        return y.transpose(0, 3, 1, 2); // [B, out, H, W], a channels-last view
+        return MatmulConv.conv2d(x, weight, bias, 1, (int) (k / 2));
     }
 
     /** Row {@code o} holds the weights of input cells for output cell {@code o} (align_corners=False). */

@@ -10,27 +10,29 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.visionstream.inference.layers.ConvNormAct;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Dense segmentation head for a plain ViT: {@link Feature2Pyramid} turns four intermediate maps
- * {@code [B, D, h, w]} into a 4x/2x/1x/0.5x pyramid, then a UPerNet decoder (pyramid pooling on the
+ * Dense segmentation head on four backbone maps with per-level channels ({@link
+ * DenseHeadConfig#inChannels()}): for single-scale maps (a plain ViT's blocks, {@code [B, D, h, w]}
+ * each) {@link Feature2Pyramid} first turns them into a 4x/2x/1x/0.5x pyramid; maps that already form
+ * a hierarchy (strides 4, 8, 16, 32) are the pyramid. Then a UPerNet decoder (pyramid pooling on the
  * coarsest level, lateral 1x1 convs, top-down bilinear upsampling and addition, 3x3 FPN convs, fusion
  * of all levels at the finest one, 1x1 classifier; no dropout) produces class logits.
  *
  * <p>{@link #forward(ParameterStore, NDList, boolean)} (the DJL block forward) returns logits at the
- * finest pyramid level, {@code [B, K, 4h, 4w]}, like mmseg's decode head; {@link #forward(ParameterStore,
- * NDList, long, long, boolean)} and {@link #segment} also resize them bilinearly to the input image.
- * The maps must have {@code h, w >= 2} (the 0.5x level max-pools 2x2); odd sizes are fine.
+ * finest pyramid level ({@code [B, K, 4h, 4w]} for single-scale maps), like mmseg's decode head; {@link
+ * #forward(ParameterStore, NDList, long, long, boolean)} also resizes them bilinearly to the input image.
+ * Single-scale maps must have {@code h, w >= 2} (the 0.5x level max-pools 2x2); odd sizes are fine.
  *
  * <p>Parameters have fixed shapes from the config, so {@code initialize} only needs some valid input
- * shapes (see {@link #inputShapes}). Checkpoint names follow mmseg's Feature2Pyramid + UPerHead under
- * {@link #PREFIX}: see {@link #parameterShapes()}.
+ * shapes (see {@link #inputShapes}). Checkpoint names follow mmseg's Feature2Pyramid (single-scale only)
+ * + UPerHead under {@link #PREFIX}: see {@link #parameterShapes()}.
  *
  * <p>Memory: every intermediate and result is attached to the manager of the input maps, never to the
  * parameters' manager, so running each batch in a sub-manager frees everything it made. Thread-safety:
@@ -48,9 +50,9 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
     private final DenseHeadConfig config;
     private final Feature2Pyramid neck;
     private final PyramidPoolingModule ppm;
-    private final List<ConvModule> lateralConvs = new ArrayList<>();
-    private final List<ConvModule> fpnConvs = new ArrayList<>();
-    private final ConvModule fpnBottleneck;
+    private final List<ConvNormAct> lateralConvs = new ArrayList<>();
+    private final List<ConvNormAct> fpnConvs = new ArrayList<>();
+    private final ConvNormAct fpnBottleneck;
     private final Parameter convSegWeight;
     private final Parameter convSegBias;
 
@@ -61,22 +63,23 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
      */
     public UperNetHead(DenseHeadConfig config) {
         this.config = config;
-        long dim = config.inDim();
+        List<Integer> in = config.inChannels();
         long channels = config.channels();
-        neck = addChildBlock("neck", new Feature2Pyramid(dim));
-        ppm = addChildBlock("ppm", new PyramidPoolingModule(dim, channels, config.poolScales()));
+        neck = config.singleScale() ? addChildBlock("neck", new Feature2Pyramid(in.get(0))) : null;
+        ppm = addChildBlock("ppm", new PyramidPoolingModule(in.get(3), channels, config.poolScales()));
         for (int i = 0; i < DenseHeadConfig.NUM_LEVELS - 1; i++) {
-            lateralConvs.add(addChildBlock("lateral_convs_" + i, new ConvModule(dim, channels, 1)));
+            lateralConvs.add(
+                    addChildBlock("lateral_convs_" + i, PyramidPoolingModule.convModule(in.get(i), channels, 1)));
         }
         for (int i = 0; i < DenseHeadConfig.NUM_LEVELS - 1; i++) {
-            fpnConvs.add(addChildBlock("fpn_convs_" + i, new ConvModule(channels, channels, 3)));
+            fpnConvs.add(addChildBlock("fpn_convs_" + i, PyramidPoolingModule.convModule(channels, channels, 3)));
         }
-        fpnBottleneck =
-                addChildBlock("fpn_bottleneck", new ConvModule(DenseHeadConfig.NUM_LEVELS * channels, channels, 3));
-        convSegWeight = addParameter(BatchNorm2d.param(
+        fpnBottleneck = addChildBlock(
+                "fpn_bottleneck", PyramidPoolingModule.convModule(DenseHeadConfig.NUM_LEVELS * channels, channels, 3));
+        convSegWeight = addParameter(CheckpointNamed.parameter(
                 "conv_seg_weight", Parameter.Type.WEIGHT, new Shape(config.numClasses(), channels, 1, 1), true));
         convSegBias = addParameter(
-                BatchNorm2d.param("conv_seg_bias", Parameter.Type.BIAS, new Shape(config.numClasses()), true));
+                CheckpointNamed.parameter("conv_seg_bias", Parameter.Type.BIAS, new Shape(config.numClasses()), true));
     }
 
     /** @return the configuration this head was built from */
@@ -85,16 +88,24 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
     }
 
     /**
-     * Shapes to pass to {@code initialize} for a given batch and patch grid.
+     * Shapes to pass to {@code initialize} for a given batch and size of the first map.
      *
      * @param batch batch size
-     * @param gridH feature map height {@code H/P}
-     * @param gridW feature map width {@code W/P}
-     * @return four shapes {@code [batch, D, gridH, gridW]}
+     * @param gridH height of the first map ({@code H/P} for a plain ViT)
+     * @param gridW width of the first map
+     * @return four shapes {@code [batch, C_i, h_i, w_i]}: all {@code gridH x gridW} for single-scale maps,
+     *     else each level's size at its stride relative to the first
      */
     public Shape[] inputShapes(long batch, long gridH, long gridW) {
         Shape[] shapes = new Shape[DenseHeadConfig.NUM_LEVELS];
-        Arrays.fill(shapes, new Shape(batch, config.inDim(), gridH, gridW));
+        for (int i = 0; i < shapes.length; i++) {
+            long ratio = config.singleScale()
+                    ? 1
+                    : config.inStrides().get(i) / config.inStrides().get(0);
+            long h = Math.max(1, (gridH + ratio - 1) / ratio);
+            long w = Math.max(1, (gridW + ratio - 1) / ratio);
+            shapes[i] = new Shape(batch, config.inChannels().get(i), h, w);
+        }
         return shapes;
     }
 
@@ -102,8 +113,8 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
      * Logits at the input image's resolution.
      *
      * @param ps parameter store ({@code new ParameterStore(manager, false)} for inference)
-     * @param features four maps {@code [B, D, h, w]} from the blocks in {@code block_indices}, in that
-     *     order, all of the same shape
+     * @param features four maps {@code [B, C_i, h_i, w_i]} from the backbone's {@code feature_indices},
+     *     in that order (all of one shape when single-scale)
      * @param height image height in pixels, positive
      * @param width image width in pixels, positive
      * @param training whether BN uses (and updates) batch statistics
@@ -119,7 +130,7 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         validate(inputs, training);
-        NDList pyramid = neck.pyramid(ps, inputs, training);
+        NDList pyramid = neck == null ? inputs : neck.pyramid(ps, inputs, training);
         NDArray[] laterals = new NDArray[DenseHeadConfig.NUM_LEVELS];
         for (int i = 0; i < lateralConvs.size(); i++) {
             laterals[i] = lateralConvs.get(i).forward(ps, pyramid.get(i), training);
@@ -148,22 +159,22 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
     private void validate(NDList inputs, boolean training) {
         if (inputs.size() != DenseHeadConfig.NUM_LEVELS) {
             throw new IllegalArgumentException("dense head expects " + DenseHeadConfig.NUM_LEVELS
-                    + " feature maps (one per dense_head.block_indices " + config.blockIndices() + "), got "
+                    + " feature maps (one per dense_head.feature_indices " + config.featureIndices() + "), got "
                     + inputs.size());
         }
         Shape first = inputs.get(0).getShape();
         for (int i = 0; i < inputs.size(); i++) {
             Shape s = inputs.get(i).getShape();
-            if (s.dimension() != 4 || s.get(1) != config.inDim()) {
+            if (s.dimension() != 4 || s.get(1) != config.inChannels().get(i)) {
                 throw new IllegalArgumentException("dense head feature map " + i + " has shape " + s + ", expected [B, "
-                        + config.inDim() + " (dense_head.in_dim), h, w]");
+                        + config.inChannels().get(i) + " (dense_head.in_channels[" + i + "]), h, w]");
             }
-            if (!s.equals(first)) {
+            if (neck != null && !s.equals(first)) {
                 throw new IllegalArgumentException(
                         "dense head feature maps must share one shape: map 0 is " + first + ", map " + i + " is " + s);
             }
         }
-        if (first.get(2) < 2 || first.get(3) < 2) {
+        if (neck != null && (first.get(2) < 2 || first.get(3) < 2)) {
             throw new IllegalArgumentException("dense head needs feature maps of at least 2x2 patches (the 1/32"
                     + " level max-pools 2x2), got " + first.get(2) + "x" + first.get(3));
         }
@@ -176,14 +187,17 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape finest = neck.getOutputShapes(inputShapes)[0];
+        Shape finest = neck == null ? inputShapes[0] : neck.getOutputShapes(inputShapes)[0];
         return new Shape[] {new Shape(finest.get(0), config.numClasses(), finest.get(2), finest.get(3))};
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        neck.initialize(manager, dataType, inputShapes);
-        Shape[] pyramid = neck.getOutputShapes(inputShapes);
+        Shape[] pyramid = inputShapes;
+        if (neck != null) {
+            neck.initialize(manager, dataType, inputShapes);
+            pyramid = neck.getOutputShapes(inputShapes);
+        }
         ppm.initialize(manager, dataType, pyramid[3]);
         for (int i = 0; i < lateralConvs.size(); i++) {
             lateralConvs.get(i).initialize(manager, dataType, pyramid[i]);
@@ -199,7 +213,9 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
 
     @Override
     public void collectParameters(String prefix, Map<String, Parameter> out) {
-        neck.collectParameters(prefix + "neck.", out);
+        if (neck != null) {
+            neck.collectParameters(prefix + "neck.", out);
+        }
         ppm.collectParameters(prefix, out);
         for (int i = 0; i < lateralConvs.size(); i++) {
             lateralConvs.get(i).collectParameters(prefix + "lateral_convs." + i + ".", out);
@@ -327,7 +343,7 @@ public final class UperNetHead extends AbstractBlock implements CheckpointNamed 
     }
 
     private String describe() {
-        return "in_dim=" + config.inDim() + ", channels=" + config.channels() + ", pool_scales=" + config.poolScales()
-                + ", num_classes=" + config.numClasses();
+        return "in_channels=" + config.inChannels() + ", channels=" + config.channels() + ", pool_scales="
+                + config.poolScales() + ", num_classes=" + config.numClasses();
     }
 }

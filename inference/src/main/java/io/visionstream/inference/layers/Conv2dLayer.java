@@ -43,7 +43,11 @@ public final class Conv2dLayer extends CheckpointBlock {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-        // F.conv2d(x, self.weight, self.bias, stride, padding)
+        // F.conv2d(x, self.weight, self.bias, stride, padding); small kernels on the matrix product, since
+        // libtorch's own convolution is wrong for them on some CPUs (see MatmulConv)
+        if (MatmulConv.suits(kernel)) {
+            return MatmulConv.conv2d(x, w, b, stride, padding);
+        }
         return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1))
                 .singletonOrThrow();
     }

@@ -57,6 +57,12 @@ public final class StdConv2dSame extends CheckpointBlock {
         // x = pad_same(x, k, s); F.conv2d(x, weight, None, stride, 0). A symmetric pad is left to the
         // convolution itself, which pads with zeros the same way.
         boolean symmetric = h[0] == h[1] && v[0] == v[1];
+        if (MatmulConv.suits(kernel)) {
+            // small kernels on the matrix product: libtorch's convolution is wrong for them on some CPUs
+            boolean even = symmetric && h[0] == v[0];
+            NDArray in = even ? x : SamePadding.pad(x, kernel, stride, 0);
+            return MatmulConv.conv2d(in, w, null, stride, even ? (int) h[0] : 0);
+        }
         NDArray in = symmetric ? x : SamePadding.pad(x, kernel, stride, 0);
         Shape padding = symmetric ? new Shape(h[0], v[0]) : new Shape(0, 0);
         return Conv2d.conv2d(in, w, null, new Shape(stride, stride), padding, new Shape(1, 1))

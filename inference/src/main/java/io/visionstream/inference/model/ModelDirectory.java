@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.visionstream.inference.backbone.BackboneConfig;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.heads.UperNetHead;
-import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.inference.weights.CheckpointConfig;
 import io.visionstream.inference.weights.InvalidCheckpointException;
 import io.visionstream.inference.weights.Safetensors;
@@ -30,13 +30,15 @@ import java.util.Map;
  *   <li>{@code config.json}: every key timm writes ({@code architecture}, {@code num_classes}, {@code
  *       global_pool}, {@code model_args}, {@code pretrained_cfg}, {@code label_names}) plus, when the
  *       model has a dense head, a {@code dense_head} object holding the {@link DenseHeadConfig} JSON
- *       ({@code in_dim}, {@code block_indices}, {@code channels}, {@code pool_scales}, {@code
- *       num_classes}, {@code class_names}).
+ *       ({@code in_channels}, {@code in_strides}, {@code feature_indices}, {@code channels}, {@code
+ *       pool_scales}, {@code num_classes}, {@code class_names}; the earlier {@code in_dim} and {@code
+ *       block_indices} of a plain ViT's head are read too).
  *   <li>{@code model.safetensors}: the backbone's tensors under timm's keys and the head's under {@code
  *       decode_head.*}.
  * </ul>
  *
- * <p>A plain timm directory (no {@code dense_head}) loads as a model without a head. Stateless and
+ * <p>The backbone may be of any registered family. A plain timm directory (no {@code dense_head}) loads
+ * as a model without a head. Stateless and
  * thread-safe; loaded parameters belong to the caller's manager.
  */
 public final class ModelDirectory {
@@ -59,7 +61,7 @@ public final class ModelDirectory {
 
     /**
      * Loads a model directory in float32 onto {@code manager}'s device, to run at {@code height x width}
-     * (0, 0 for the checkpoint's own size; the position embedding is then resampled as timm does).
+     * (0, 0 for the checkpoint's own size; a ViT's position embedding is then resampled as timm does).
      *
      * @throws NoSuchFileException when config.json or model.safetensors is absent
      * @throws InvalidCheckpointException for a bad config.json (timm keys or {@code dense_head}), or
@@ -74,8 +76,8 @@ public final class ModelDirectory {
             throw new NoSuchFileException(
                     weights.toString(), null, "model folder has no " + TimmCheckpoints.WEIGHTS_FILE);
         }
-        VitConfig own = ckpt.model();
-        VitConfig target = height == 0 && width == 0 ? own : own.withImageSize(height, width);
+        BackboneConfig own = ckpt.model();
+        BackboneConfig target = height == 0 && width == 0 ? own : own.withImageSize(height, width);
         VisionModel model;
         try {
             model = new VisionModel(
@@ -98,12 +100,12 @@ public final class ModelDirectory {
                     backboneTensors.put(name, t);
                 }
             });
-            Map<String, Parameter> params = model.backbone().timmParameters();
+            Map<String, Parameter> params = model.backbone().checkpointParameters();
             String hint = backboneTensors.keySet().stream().anyMatch(k -> k.startsWith(UperNetHead.PREFIX))
                     ? "(decode_head.* tensors but config.json has no " + DENSE_HEAD_KEY + ")"
                     : "";
             Map<String, NDArray> ready = TimmCheckpoints.matchBackbone(
-                    weights, ckpt.architecture(), own, target, params, backboneTensors, hint);
+                    weights, ckpt.architecture(), model.backbone(), own, backboneTensors, hint);
             model.initialize(manager);
             TimmCheckpoints.copyInto(params, ready, manager, DataType.FLOAT32);
             if (model.head().isPresent()) {

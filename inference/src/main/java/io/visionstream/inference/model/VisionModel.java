@@ -9,13 +9,13 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.visionstream.inference.backbone.Backbone;
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.backbone.BackboneOutput;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.heads.SpatialOps;
 import io.visionstream.inference.heads.UperNetHead;
 import io.visionstream.inference.image.PreprocessConfig;
-import io.visionstream.inference.vit.VisionTransformer;
-import io.visionstream.inference.vit.VitConfig;
-import io.visionstream.inference.vit.VitOutput;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,9 +25,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Backbone, CLS classifier and optional dense head as one DJL block: the backbone runs once per batch
- * and feeds the classifier (logits), the pooled pre-logits feature (embedding) and, through the outputs
- * of the blocks in {@code dense_head.block_indices}, the {@link UperNetHead}.
+ * Backbone of any family, its classifier and an optional dense head as one DJL block: the backbone runs
+ * once per batch and feeds the classifier (logits), the pooled pre-logits feature (embedding) and,
+ * through its feature maps at {@code dense_head.feature_indices}, the {@link UperNetHead}. Only the
+ * {@link Backbone} seam is used, so the head sits on a plain ViT (through the feature pyramid neck) or a
+ * hierarchical backbone alike.
  *
  * <p>The head reads the raw block outputs (timm's {@code forward_intermediates(norm=False)}), so the
  * backbone's final {@code norm} only feeds the classifier. Input: normalised images {@code [B, C, H, W]}
@@ -44,19 +46,20 @@ import java.util.Optional;
  */
 public final class VisionModel extends AbstractBlock {
 
-    private final VisionTransformer backbone;
+    private final Backbone backbone;
     private final UperNetHead head;
     private final String architecture;
     private final PreprocessConfig preprocess;
     private final List<String> labelNames;
-    private final int[] blockIndices;
+    private final int[] featureIndices;
 
     /**
      * Builds an uninitialised model; call {@link #initialize(NDManager)} or load it with {@link
      * ModelDirectory#load}.
      *
-     * @param backboneConfig the ViT, with its classifier ({@code numClasses > 0}) or without
-     * @param headConfig the dense head, or null for none
+     * @param backboneConfig the backbone (any family), with its classifier ({@code numClasses > 0}) or
+     *     without
+     * @param headConfig the dense head, or null for none; its strides are taken from the backbone
      * @param architecture the timm architecture name written to {@code config.json} (a known name whose
      *     defaults the model's {@code model_args} override)
      * @param preprocess how images are prepared; its size must be the backbone's input size
@@ -64,7 +67,7 @@ public final class VisionModel extends AbstractBlock {
      * @throws IllegalArgumentException when the parts do not fit together, naming the key and values
      */
     public VisionModel(
-            VitConfig backboneConfig,
+            BackboneConfig backboneConfig,
             DenseHeadConfig headConfig,
             String architecture,
             PreprocessConfig preprocess,
@@ -83,31 +86,31 @@ public final class VisionModel extends AbstractBlock {
                     + preprocess.width() + " differs from the model's img_size " + backboneConfig.imgHeight() + "x"
                     + backboneConfig.imgWidth());
         }
-        backbone = addChildBlock("backbone", new VisionTransformer(backboneConfig));
+        backbone = addChildBlock("backbone", backboneConfig.newBackbone());
         if (headConfig != null) {
-            if (headConfig.inDim() != backboneConfig.embedDim()) {
-                throw new IllegalArgumentException("dense_head.in_dim=" + headConfig.inDim()
-                        + " differs from the backbone's embed_dim=" + backboneConfig.embedDim());
+            DenseHeadConfig attached = headConfig.attachTo(backbone.featureInfo());
+            if (attached.singleScale()) {
+                int stride = attached.inStrides().get(0);
+                long h = mapSize(backboneConfig.imgHeight(), stride);
+                long w = mapSize(backboneConfig.imgWidth(), stride);
+                if (h < 2 || w < 2) {
+                    throw new IllegalArgumentException("the dense head needs feature maps of at least 2x2, img_size "
+                            + backboneConfig.imgHeight() + "x" + backboneConfig.imgWidth() + " at stride " + stride
+                            + " gives " + h + "x" + w);
+                }
             }
-            headConfig.requireFitsDepth(backboneConfig.depth());
-            if (backboneConfig.gridHeight() < 2 || backboneConfig.gridWidth() < 2) {
-                throw new IllegalArgumentException("the dense head needs a patch grid of at least 2x2, img_size "
-                        + backboneConfig.imgHeight() + "x" + backboneConfig.imgWidth() + " with patch_size "
-                        + backboneConfig.patchSize() + " gives " + backboneConfig.gridHeight() + "x"
-                        + backboneConfig.gridWidth());
-            }
-            head = addChildBlock("decode_head", new UperNetHead(headConfig));
-            blockIndices = headConfig.blockIndices().stream()
+            head = addChildBlock("decode_head", new UperNetHead(attached));
+            featureIndices = attached.featureIndices().stream()
                     .mapToInt(Integer::intValue)
                     .toArray();
         } else {
             head = null;
-            blockIndices = new int[0];
+            featureIndices = new int[0];
         }
     }
 
-    /** The ViT backbone with its classifier. */
-    public VisionTransformer backbone() {
+    /** The backbone with its classifier. */
+    public Backbone backbone() {
         return backbone;
     }
 
@@ -117,11 +120,11 @@ public final class VisionModel extends AbstractBlock {
     }
 
     /** The backbone's configuration. */
-    public VitConfig backboneConfig() {
+    public BackboneConfig backboneConfig() {
         return backbone.config();
     }
 
-    /** The dense head's configuration, if the model has a head. */
+    /** The dense head's configuration (strides filled in from the backbone), if the model has a head. */
     public Optional<DenseHeadConfig> headConfig() {
         return head().map(UperNetHead::config);
     }
@@ -148,7 +151,7 @@ public final class VisionModel extends AbstractBlock {
      * @param manager owner of the parameters; they live until it closes
      */
     public void initialize(NDManager manager) {
-        VitConfig c = backbone.config();
+        BackboneConfig c = backbone.config();
         initialize(manager, DataType.FLOAT32, new Shape(2, c.inChans(), c.imgHeight(), c.imgWidth()));
     }
 
@@ -158,7 +161,7 @@ public final class VisionModel extends AbstractBlock {
      * statistics included). Unmodifiable; the parameters are the model's own.
      */
     public Map<String, Parameter> checkpointParameters() {
-        Map<String, Parameter> out = new LinkedHashMap<>(backbone.timmParameters());
+        Map<String, Parameter> out = new LinkedHashMap<>(backbone.checkpointParameters());
         if (head != null) {
             out.putAll(head.checkpointParameters());
         }
@@ -175,19 +178,13 @@ public final class VisionModel extends AbstractBlock {
      * @return the outputs, on {@code x}'s manager
      */
     public ModelOutputs forward(ParameterStore ps, NDArray x, boolean training) {
+        BackboneOutput out = backbone.forwardOutputs(ps, x, training, featureIndices);
         if (head == null) {
-            VitOutput out = backbone.forwardOutputs(ps, x, training);
             return new ModelOutputs(out.logits(), out.embedding(), null);
         }
-        NDList taps = backbone.forwardFeaturesAndIntermediates(ps, x, training, false, blockIndices);
-        NDArray features = taps.get(taps.size() - 1);
-        NDArray embedding = backbone.forwardHead(ps, features, training, true);
-        NDArray logits =
-                backbone.config().numClasses() > 0 ? backbone.forwardHead(ps, features, training, false) : null;
-        NDList maps = new NDList(taps.subList(0, taps.size() - 1));
         Shape s = x.getShape();
-        NDArray dense = head.forward(ps, maps, s.get(2), s.get(3), training);
-        return new ModelOutputs(logits, embedding, dense);
+        NDArray dense = head.forward(ps, out.featureMaps(), s.get(2), s.get(3), training);
+        return new ModelOutputs(out.logits(), out.embedding(), dense);
     }
 
     /**
@@ -232,12 +229,12 @@ public final class VisionModel extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
         long b = in.get(0);
-        VitConfig c = backbone.config();
+        BackboneConfig c = backbone.config();
         List<Shape> shapes = new ArrayList<>();
         if (c.numClasses() > 0) {
             shapes.add(new Shape(b, c.numClasses()));
         }
-        shapes.add(new Shape(b, c.embedDim()));
+        shapes.add(new Shape(b, c.numFeatures()));
         if (head != null) {
             shapes.add(new Shape(b, head.config().numClasses(), in.get(2), in.get(3)));
         }
@@ -249,9 +246,17 @@ public final class VisionModel extends AbstractBlock {
         Shape in = inputShapes[0];
         backbone.initialize(manager, dataType, in);
         if (head != null) {
-            VitConfig c = backbone.config();
-            head.initialize(manager, dataType, head.inputShapes(Math.max(2, in.get(0)), c.gridHeight(), c.gridWidth()));
+            int stride = head.config().inStrides().get(0);
+            head.initialize(
+                    manager,
+                    dataType,
+                    head.inputShapes(Math.max(2, in.get(0)), mapSize(in.get(2), stride), mapSize(in.get(3), stride)));
         }
+    }
+
+    /** Cells of a map at {@code stride} over {@code pixels} (SAME-padded backbones round up). */
+    private static long mapSize(long pixels, int stride) {
+        return (pixels + stride - 1) / stride;
     }
 
     @Override

@@ -97,6 +97,39 @@ public record ResNetV2Config(
         return size;
     }
 
+    /**
+     * Multiply-adds times two of the backbone's convolutions for one {@code height x width} image: the 7x7
+     * stem, then each bottleneck's 1x1, 3x3 (carrying the stride), 1x1 and the first block's projection
+     * shortcut, at the SAME-padded map sizes.
+     */
+    public double flopsPerImage(long height, long width) {
+        long h = (height + 1) / 2;
+        long w = (width + 1) / 2;
+        double macs = (double) h * w * stemChannels * inChans * 49;
+        h = (h + 1) / 2;
+        w = (w + 1) / 2;
+        int prev = stemChannels;
+        for (int s = 0; s < layers.size(); s++) {
+            int out = channels.get(s);
+            int mid = midChannels(s);
+            for (int b = 0; b < layers.get(s); b++) {
+                int stride = s > 0 && b == 0 ? 2 : 1;
+                long oh = (h + stride - 1) / stride;
+                long ow = (w + stride - 1) / stride;
+                macs += (double) h * w * mid * prev; // conv1, 1x1 at the input size
+                macs += (double) oh * ow * mid * mid * 9; // conv2, 3x3 with the stride
+                macs += (double) oh * ow * out * mid; // conv3, 1x1
+                if (b == 0) {
+                    macs += (double) oh * ow * out * prev; // downsample, 1x1 with the stride
+                }
+                h = oh;
+                w = ow;
+                prev = out;
+            }
+        }
+        return 2 * macs;
+    }
+
     /** timm's {@code make_divisible(v, 8)}: nearest multiple of 8, at least 8, not below 90% of v. */
     static int makeDivisible(double v) {
         int divisor = 8;

@@ -1,19 +1,19 @@
 package io.visionstream.inference.vit;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import io.visionstream.inference.layers.Attention;
+import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.LayerNorm;
+import io.visionstream.inference.layers.Mlp;
 
 /**
  * timm's pre-norm {@code Block} (named differently only to avoid clashing with DJL's {@code Block}):
  * {@code x = x + attn(norm1(x)); x = x + mlp(norm2(x))}, {@code [B, N, D] -> [B, N, D]}. No layer
  * scale and no drop path (timm's defaults for ViT inference).
  */
-final class TransformerBlock extends TimmBlock {
+final class TransformerBlock extends CheckpointBlock {
 
     private final LayerNorm norm1;
     private final Attention attn;
@@ -21,13 +21,14 @@ final class TransformerBlock extends TimmBlock {
     private final Mlp mlp;
 
     TransformerBlock(int dim, int numHeads, int mlpHidden, boolean qkvBias, double eps) {
-        norm1 = addChildBlock("norm1", new LayerNorm(dim, eps));
-        attn = addChildBlock("attn", new Attention(dim, numHeads, qkvBias));
-        norm2 = addChildBlock("norm2", new LayerNorm(dim, eps));
-        mlp = addChildBlock("mlp", new Mlp(dim, mlpHidden));
+        norm1 = addChild("norm1", new LayerNorm(dim, eps));
+        attn = addChild("attn", new Attention(dim, numHeads, qkvBias));
+        norm2 = addChild("norm2", new LayerNorm(dim, eps));
+        mlp = addChild("mlp", new Mlp(dim, mlpHidden));
     }
 
-    NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         // x = x + self.drop_path1(self.ls1(self.attn(self.norm1(x))))
         x = x.add(attn.forward(ps, norm1.forward(ps, x, training), training));
         // x = x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
@@ -35,21 +36,7 @@ final class TransformerBlock extends TimmBlock {
     }
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-    }
-
-    @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {inputShapes[0]};
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        norm1.initialize(manager, dataType, inputShapes);
-        attn.initialize(manager, dataType, inputShapes);
-        norm2.initialize(manager, dataType, inputShapes);
-        mlp.initialize(manager, dataType, inputShapes);
     }
 }

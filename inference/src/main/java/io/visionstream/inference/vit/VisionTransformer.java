@@ -3,69 +3,69 @@ package io.visionstream.inference.vit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.util.PairList;
+import io.visionstream.inference.backbone.Backbone;
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.backbone.Intermediates;
+import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.LayerNorm;
+import io.visionstream.inference.layers.Linear;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * timm's {@code VisionTransformer} (and {@code VisionTransformerDistilled} when {@link
- * VitConfig#distilled()}) as a DJL block, parameter for parameter.
+ * VitConfig#distilled()}) as a DJL block, parameter for parameter; with a hybrid {@link EmbedLayer} it
+ * is timm's hybrid ViT ({@code vision_transformer_hybrid.py}), the same class with another {@code
+ * patch_embed}.
  *
  * <p>Forward: {@code [B, C, H, W]} normalised images to {@code [B, numClasses]} logits (or {@code [B,
  * D]} pooled features when {@code numClasses == 0}). For a distilled model the output is the mean of
  * {@code head} and {@code head_dist}, in training as well (timm's default {@code
  * distilled_training=False}). Works in training mode under DJL's autograd; there is no dropout.
  *
- * <p>Thread-safety: initialise once from one thread; afterwards concurrent forward calls are safe as
- * far as this class goes (it holds no per-call state), but each caller must use its own {@link
- * ParameterStore} and NDManager.
+ * <p>Thread-safety: initialise once from one thread; afterwards concurrent inference forward calls are
+ * safe (it holds no per-call state), each caller with its own {@link ParameterStore} and NDManager. A
+ * training forward of a hybrid with batch norms in its stem updates their running statistics.
  */
-public final class VisionTransformer extends TimmBlock {
+public final class VisionTransformer extends CheckpointBlock implements Backbone {
 
     private final VitConfig config;
     private final Parameter clsToken;
     private final Parameter distToken;
     private final Parameter posEmbed;
-    private final PatchEmbed patchEmbed;
+    private final CheckpointBlock patchEmbed;
     private final List<TransformerBlock> blocks = new ArrayList<>();
     private final LayerNorm norm;
     private final LayerNorm fcNorm;
     private final Linear head;
     private final Linear headDist;
 
-    /** Builds the block tree; call {@link #initialize(NDManager, DataType)} before use. */
+    /** Builds the block tree; call {@link #initialize(ai.djl.ndarray.NDManager, ai.djl.ndarray.types.DataType)} before use. */
     public VisionTransformer(VitConfig config) {
         this.config = config;
         int d = config.embedDim();
         clsToken = addParameter(token("cls_token", new Shape(1, 1, d)));
         distToken = config.distilled() ? addParameter(token("dist_token", new Shape(1, 1, d))) : null;
         posEmbed = addParameter(token("pos_embed", new Shape(1, config.numPrefixTokens() + config.numPatches(), d)));
-        patchEmbed = addChildBlock(
-                "patch_embed",
-                new PatchEmbed(config.imgHeight(), config.imgWidth(), config.patchSize(), config.inChans(), d));
+        patchEmbed = addChild("patch_embed", config.embedLayer().newEmbed(config));
         for (int i = 0; i < config.depth(); i++) {
-            blocks.add(addChildBlock(
+            blocks.add(addChild(
                     "blocks." + i,
                     new TransformerBlock(
                             d, config.numHeads(), config.mlpHiddenDim(), config.qkvBias(), config.layerNormEps())));
         }
         // self.norm = norm_layer(embed_dim) if not use_fc_norm else nn.Identity(); fc_norm the other way round
-        norm = config.fcNorm() ? null : addChildBlock("norm", new LayerNorm(d, config.layerNormEps()));
-        fcNorm = config.fcNorm() ? addChildBlock("fc_norm", new LayerNorm(d, config.layerNormEps())) : null;
-        head = config.numClasses() > 0 ? addChildBlock("head", new Linear(d, config.numClasses(), true)) : null;
+        norm = config.fcNorm() ? null : addChild("norm", new LayerNorm(d, config.layerNormEps()));
+        fcNorm = config.fcNorm() ? addChild("fc_norm", new LayerNorm(d, config.layerNormEps())) : null;
+        head = config.numClasses() > 0 ? addChild("head", new Linear(d, config.numClasses(), true)) : null;
         headDist = config.distilled() && config.numClasses() > 0
-                ? addChildBlock("head_dist", new Linear(d, config.numClasses(), true))
+                ? addChild("head_dist", new Linear(d, config.numClasses(), true))
                 : null;
     }
 
@@ -79,27 +79,9 @@ public final class VisionTransformer extends TimmBlock {
     }
 
     /** The configuration this model was built from. */
+    @Override
     public VitConfig config() {
         return config;
-    }
-
-    /**
-     * Every parameter under its timm state-dict key ({@code cls_token}, {@code
-     * blocks.0.attn.qkv.weight}, ...), in a stable order. The map is unmodifiable; the parameters are
-     * the model's own.
-     */
-    public Map<String, Parameter> timmParameters() {
-        Map<String, Parameter> out = new LinkedHashMap<>();
-        collectTimmParameters("", out);
-        return Collections.unmodifiableMap(out);
-    }
-
-    /**
-     * Allocates every parameter on {@code manager}'s device with random values (timm-like
-     * initialisation), for input {@code [1, C, H, W]}.
-     */
-    public void initialize(NDManager manager, DataType dataType) {
-        initialize(manager, dataType, new Shape(1, config.inChans(), config.imgHeight(), config.imgWidth()));
     }
 
     /**
@@ -108,8 +90,9 @@ public final class VisionTransformer extends TimmBlock {
      *
      * @throws IllegalArgumentException when H, W differ from the configured image size
      */
+    @Override
     public NDArray forwardFeatures(ParameterStore ps, NDArray x, boolean training) {
-        NDArray tokens = posEmbed(ps, patchEmbed.forward(ps, x, training), training);
+        NDArray tokens = embed(ps, x, training);
         for (TransformerBlock block : blocks) {
             tokens = block.forward(ps, tokens, training);
         }
@@ -120,6 +103,7 @@ public final class VisionTransformer extends TimmBlock {
      * Pooling, {@code fc_norm} and the classifier: {@code [B, prefix + N, D] -> [B, numClasses]}, or the
      * pre-logits {@code [B, D]} when {@code preLogits} (timm's {@code forward_head(x, pre_logits)}).
      */
+    @Override
     public NDArray forwardHead(ParameterStore ps, NDArray features, boolean training, boolean preLogits) {
         if (config.distilled()) {
             NDArray cls = features.get(new NDIndex(":, 0"));
@@ -141,18 +125,10 @@ public final class VisionTransformer extends TimmBlock {
         return preLogits || head == null ? pooled : head.forward(ps, pooled, training);
     }
 
-    /** Logits and embedding from one pass over the blocks; {@code logits} is null without a head. */
-    public VitOutput forwardOutputs(ParameterStore ps, NDArray x, boolean training) {
-        NDArray features = forwardFeatures(ps, x, training);
-        NDArray embedding = forwardHead(ps, features, training, true);
-        NDArray logits = head == null ? null : forwardHead(ps, features, training, false);
-        return new VitOutput(logits, embedding);
-    }
-
     /**
      * Outputs of chosen blocks as feature maps, like timm's {@code forward_intermediates(x, indices,
      * norm, output_fmt='NCHW', intermediates_only=True)}: prefix tokens dropped, patch tokens reshaped to
-     * {@code [B, D, H/P, W/P]}. Blocks after the last requested one are not run.
+     * {@code [B, D, rows, cols]}. Blocks after the last requested one are not run.
      *
      * @param norm apply the final {@code norm} to each output (no effect when the model uses {@code
      *     fc_norm}, where timm's {@code norm} is the identity)
@@ -162,24 +138,13 @@ public final class VisionTransformer extends TimmBlock {
      */
     public NDList forwardIntermediates(
             ParameterStore ps, NDArray x, boolean training, boolean norm, int... blockIndices) {
-        if (blockIndices.length == 0) {
-            throw new IllegalArgumentException("forwardIntermediates needs at least one block index");
-        }
-        int depth = config.depth();
-        int[] resolved = new int[blockIndices.length];
+        int[] resolved = resolve(blockIndices);
         int last = 0;
-        for (int i = 0; i < blockIndices.length; i++) {
-            int idx = blockIndices[i] < 0 ? depth + blockIndices[i] : blockIndices[i];
-            if (idx < 0 || idx >= depth) {
-                throw new IllegalArgumentException(String.format(
-                        Locale.ROOT, "block index %d is outside [-%d, %d)", blockIndices[i], depth, depth));
-            }
-            resolved[i] = idx;
+        for (int idx : resolved) {
             last = Math.max(last, idx);
         }
-        long b = x.getShape().get(0);
-        NDArray[] taken = new NDArray[depth];
-        NDArray tokens = posEmbed(ps, patchEmbed.forward(ps, x, training), training);
+        NDArray[] taken = new NDArray[config.depth()];
+        NDArray tokens = embed(ps, x, training);
         for (int i = 0; i <= last; i++) {
             tokens = blocks.get(i).forward(ps, tokens, training);
             taken[i] = tokens;
@@ -190,28 +155,37 @@ public final class VisionTransformer extends TimmBlock {
             if (norm && this.norm != null) {
                 t = this.norm.forward(ps, t, training);
             }
-            // x[:, num_prefix_tokens:].reshape(B, H, W, -1).permute(0, 3, 1, 2)
-            out.add(t.get(new NDIndex(":, {}:", config.numPrefixTokens()))
-                    .reshape(b, config.gridHeight(), config.gridWidth(), config.embedDim())
-                    .transpose(0, 3, 1, 2));
+            out.add(toMap(t));
         }
         return out;
     }
 
     /**
-     * {@link #forwardFeatures} and {@link #forwardIntermediates} from a single pass over all blocks, for
-     * callers that feed both the classifier and a dense head.
+     * The raw outputs of the blocks {@code blockIndices} as maps {@code [B, D, rows, cols]} and the
+     * normed features of {@link #forwardFeatures}, from one pass over all blocks (timm's {@code
+     * forward_intermediates(norm=False, intermediates_only=False)}).
      *
-     * @param norm as in {@link #forwardIntermediates}
-     * @param blockIndices as in {@link #forwardIntermediates}
-     * @return the maps {@code [B, D, H/P, W/P]} of {@code blockIndices} in the order given, followed by
-     *     the {@code [B, prefix + N, D]} features of {@link #forwardFeatures} as the last element
      * @throws IllegalArgumentException for an index outside {@code [-depth, depth)} or no index at all
      */
-    public NDList forwardFeaturesAndIntermediates(
-            ParameterStore ps, NDArray x, boolean training, boolean norm, int... blockIndices) {
+    @Override
+    public Intermediates forwardIntermediates(ParameterStore ps, NDArray x, boolean training, int... blockIndices) {
+        int[] resolved = resolve(blockIndices);
+        NDArray[] taken = new NDArray[config.depth()];
+        NDArray tokens = embed(ps, x, training);
+        for (int i = 0; i < config.depth(); i++) {
+            tokens = blocks.get(i).forward(ps, tokens, training);
+            taken[i] = tokens;
+        }
+        NDList maps = new NDList(resolved.length);
+        for (int idx : resolved) {
+            maps.add(toMap(taken[idx]));
+        }
+        return new Intermediates(maps, norm == null ? tokens : norm.forward(ps, tokens, training));
+    }
+
+    private int[] resolve(int... blockIndices) {
         if (blockIndices.length == 0) {
-            throw new IllegalArgumentException("forwardFeaturesAndIntermediates needs at least one block index");
+            throw new IllegalArgumentException("forwardIntermediates needs at least one block index");
         }
         int depth = config.depth();
         int[] resolved = new int[blockIndices.length];
@@ -223,29 +197,25 @@ public final class VisionTransformer extends TimmBlock {
             }
             resolved[i] = idx;
         }
-        long b = x.getShape().get(0);
-        NDArray[] taken = new NDArray[depth];
-        NDArray tokens = posEmbed(ps, patchEmbed.forward(ps, x, training), training);
-        for (int i = 0; i < depth; i++) {
-            tokens = blocks.get(i).forward(ps, tokens, training);
-            taken[i] = tokens;
-        }
-        NDArray normed = this.norm == null ? tokens : this.norm.forward(ps, tokens, training);
-        NDList out = new NDList(resolved.length + 1);
-        for (int idx : resolved) {
-            NDArray t = taken[idx];
-            if (norm && this.norm != null) {
-                t = idx == depth - 1 ? normed : this.norm.forward(ps, t, training);
-            }
-            out.add(t.get(new NDIndex(":, {}:", config.numPrefixTokens()))
-                    .reshape(b, config.gridHeight(), config.gridWidth(), config.embedDim())
-                    .transpose(0, 3, 1, 2));
-        }
-        out.add(normed);
-        return out;
+        return resolved;
     }
 
-    private NDArray posEmbed(ParameterStore ps, NDArray patches, boolean training) {
+    /** {@code x[:, num_prefix_tokens:].reshape(B, rows, cols, -1).permute(0, 3, 1, 2)} */
+    private NDArray toMap(NDArray tokens) {
+        return tokens.get(new NDIndex(":, {}:", config.numPrefixTokens()))
+                .reshape(tokens.getShape().get(0), config.gridHeight(), config.gridWidth(), config.embedDim())
+                .transpose(0, 3, 1, 2);
+    }
+
+    /** Patch embedding, prefix tokens and position embedding: {@code [B, C, H, W] -> [B, prefix + N, D]}. */
+    private NDArray embed(ParameterStore ps, NDArray x, boolean training) {
+        Shape s = x.getShape();
+        if (s.dimension() != 4 || s.get(2) != config.imgHeight() || s.get(3) != config.imgWidth()) {
+            throw new IllegalArgumentException(String.format(
+                    "input shape %s does not match the model's [B, C, %d, %d]",
+                    s, config.imgHeight(), config.imgWidth()));
+        }
+        NDArray patches = patchEmbed.forward(ps, x, training);
         long b = patches.getShape().get(0);
         Shape tokenShape = new Shape(b, 1, config.embedDim());
         NDList parts = new NDList();
@@ -269,11 +239,42 @@ public final class VisionTransformer extends TimmBlock {
         return expanded;
     }
 
+    /**
+     * A checkpoint's {@code pos_embed} for another token grid, as timm's {@code resample_abs_pos_embed}:
+     * the checkpoint's grid is its configuration's when the token count fits, else the square that does.
+     *
+     * @throws IllegalArgumentException for a {@code pos_embed} that is no such grid
+     */
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray features = forwardFeatures(ps, inputs.singletonOrThrow(), training);
-        return new NDList(forwardHead(ps, features, training, false));
+    public NDArray adaptCheckpointTensor(String key, NDArray tensor, BackboneConfig checkpointConfig) {
+        if (!key.equals("pos_embed")) {
+            return null;
+        }
+        Shape s = tensor.getShape();
+        int prefix = config.numPrefixTokens();
+        if (s.dimension() != 3 || s.get(0) != 1 || s.get(2) != config.embedDim() || s.get(1) <= prefix) {
+            throw new IllegalArgumentException("not a resamplable grid");
+        }
+        long grid = s.get(1) - prefix;
+        int oldH;
+        int oldW;
+        if (checkpointConfig instanceof VitConfig own && grid == own.numPatches()) {
+            oldH = own.gridHeight();
+            oldW = own.gridWidth();
+        } else {
+            int side = (int) Math.round(Math.sqrt(grid));
+            if ((long) side * side != grid) {
+                throw new IllegalArgumentException("not a resamplable grid");
+            }
+            oldH = side;
+            oldW = side;
+        }
+        return PosEmbed.resample(tensor, prefix, oldH, oldW, config.gridHeight(), config.gridWidth());
+    }
+
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        return forwardHead(ps, forwardFeatures(ps, x, training), training, false);
     }
 
     @Override
@@ -284,41 +285,7 @@ public final class VisionTransformer extends TimmBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        long b = inputShapes[0].get(0);
-        Shape tokens = new Shape(b, config.numPrefixTokens() + config.numPatches(), config.embedDim());
-        Shape pooled = new Shape(b, config.embedDim());
-        patchEmbed.initialize(manager, dataType, inputShapes);
-        for (TransformerBlock block : blocks) {
-            block.initialize(manager, dataType, tokens);
-        }
-        if (norm != null) {
-            norm.initialize(manager, dataType, tokens);
-        }
-        if (fcNorm != null) {
-            fcNorm.initialize(manager, dataType, pooled);
-        }
-        if (head != null) {
-            head.initialize(manager, dataType, pooled);
-        }
-        if (headDist != null) {
-            headDist.initialize(manager, dataType, pooled);
-        }
-    }
-
-    @Override
     public String toString() {
-        return String.format(
-                Locale.ROOT,
-                "VisionTransformer[%dx%d patch %d, dim %d, depth %d, heads %d, classes %d, pool %s%s]",
-                config.imgHeight(),
-                config.imgWidth(),
-                config.patchSize(),
-                config.embedDim(),
-                config.depth(),
-                config.numHeads(),
-                config.numClasses(),
-                config.globalPool().timmName(),
-                config.distilled() ? ", distilled" : "");
+        return "VisionTransformer[" + config.summary() + "]";
     }
 }

@@ -1,14 +1,20 @@
 package io.visionstream.inference.vit;
 
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.backbone.FeatureInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Hyper-parameters of a {@link VisionTransformer}, named after timm's {@code VisionTransformer}
- * constructor arguments.
+ * constructor arguments; the ViT and hybrid families' {@link BackboneConfig}.
  *
- * <p>Images may be non-square: {@code imgHeight} and {@code imgWidth} are separate and each must be a
- * multiple of {@code patchSize}. {@code fcNorm} is the resolved form of timm's {@code fc_norm=None}
+ * <p>Images may be non-square: {@code imgHeight} and {@code imgWidth} are separate and the embedding
+ * must tile each (for the plain patch embedding, a multiple of {@code patchSize}). {@code fcNorm} is the resolved form of timm's {@code fc_norm=None}
  * rule: when true the final LayerNorm is applied after pooling ({@code fc_norm}) and {@code norm} is
  * the identity, as timm does for {@code global_pool='avg'}.
  *
@@ -26,6 +32,8 @@ import java.util.Objects;
  * @param fcNorm whether the final norm sits after pooling ({@code fc_norm}) instead of before it
  * @param distilled DeiT distillation: adds {@code dist_token} and {@code head_dist}
  * @param layerNormEps epsilon of every LayerNorm (timm 1e-6)
+ * @param embedLayer what turns pixels into tokens: {@link EmbedLayer#PATCH}, or a hybrid's backbone; for
+ *     a hybrid {@code patchSize} is the projection's patch on the backbone's map (timm's meaning)
  */
 public record VitConfig(
         int imgHeight,
@@ -41,7 +49,9 @@ public record VitConfig(
         boolean qkvBias,
         boolean fcNorm,
         boolean distilled,
-        double layerNormEps) {
+        double layerNormEps,
+        EmbedLayer embedLayer)
+        implements BackboneConfig {
 
     /** timm's LayerNorm epsilon for ViT ({@code partial(nn.LayerNorm, eps=1e-6)}). */
     public static final double TIMM_LAYER_NORM_EPS = 1e-6;
@@ -53,6 +63,7 @@ public record VitConfig(
      */
     public VitConfig {
         Objects.requireNonNull(globalPool, "globalPool");
+        Objects.requireNonNull(embedLayer, "embedLayer");
         positive("img_size (height)", imgHeight);
         positive("img_size (width)", imgWidth);
         positive("patch_size", patchSize);
@@ -63,14 +74,7 @@ public record VitConfig(
         if (numClasses < 0) {
             throw invalid("num_classes", numClasses, "must be >= 0");
         }
-        if (imgHeight % patchSize != 0 || imgWidth % patchSize != 0) {
-            throw new IllegalArgumentException(String.format(
-                    Locale.ROOT,
-                    "img_size=%dx%d (HxW) is not a multiple of patch_size=%d",
-                    imgHeight,
-                    imgWidth,
-                    patchSize));
-        }
+        embedLayer.validate(inChans, imgHeight, imgWidth, patchSize, embedDim);
         if (embedDim % numHeads != 0) {
             throw new IllegalArgumentException(
                     String.format(Locale.ROOT, "embed_dim=%d is not divisible by num_heads=%d", embedDim, numHeads));
@@ -90,14 +94,56 @@ public record VitConfig(
         }
     }
 
-    /** Patch rows, {@code imgHeight / patchSize}. */
-    public int gridHeight() {
-        return imgHeight / patchSize;
+    /**
+     * The plain patch embedding's configuration, as every constructor of timm's {@code
+     * VisionTransformer} without {@code embed_layer}.
+     */
+    public VitConfig(
+            int imgHeight,
+            int imgWidth,
+            int patchSize,
+            int inChans,
+            int numClasses,
+            GlobalPool globalPool,
+            int embedDim,
+            int depth,
+            int numHeads,
+            double mlpRatio,
+            boolean qkvBias,
+            boolean fcNorm,
+            boolean distilled,
+            double layerNormEps) {
+        this(
+                imgHeight,
+                imgWidth,
+                patchSize,
+                inChans,
+                numClasses,
+                globalPool,
+                embedDim,
+                depth,
+                numHeads,
+                mlpRatio,
+                qkvBias,
+                fcNorm,
+                distilled,
+                layerNormEps,
+                EmbedLayer.PATCH);
     }
 
-    /** Patch columns, {@code imgWidth / patchSize}. */
+    /** Token rows ({@code imgHeight / patchSize} for the plain patch embedding). */
+    public int gridHeight() {
+        return embedLayer.grid(imgHeight, imgWidth, patchSize)[0];
+    }
+
+    /** Token columns ({@code imgWidth / patchSize} for the plain patch embedding). */
     public int gridWidth() {
-        return imgWidth / patchSize;
+        return embedLayer.grid(imgHeight, imgWidth, patchSize)[1];
+    }
+
+    /** Input pixels per token along each axis ({@code patchSize} for the plain patch embedding). */
+    public int tokenStride() {
+        return embedLayer.reduction(patchSize);
     }
 
     /** Number of patch tokens N. */
@@ -116,6 +162,7 @@ public record VitConfig(
     }
 
     /** A copy at another input size (the position grid is resampled when weights are loaded). */
+    @Override
     public VitConfig withImageSize(int height, int width) {
         return new VitConfig(
                 height,
@@ -131,10 +178,12 @@ public record VitConfig(
                 qkvBias,
                 fcNorm,
                 distilled,
-                layerNormEps);
+                layerNormEps,
+                embedLayer);
     }
 
     /** A copy with another number of classes (0: no head). */
+    @Override
     public VitConfig withNumClasses(int classes) {
         return new VitConfig(
                 imgHeight,
@@ -150,7 +199,8 @@ public record VitConfig(
                 qkvBias,
                 fcNorm,
                 distilled,
-                layerNormEps);
+                layerNormEps,
+                embedLayer);
     }
 
     /**
@@ -173,7 +223,104 @@ public record VitConfig(
                 qkvBias,
                 resolved,
                 distilled,
-                layerNormEps);
+                layerNormEps,
+                embedLayer);
+    }
+
+    /** A copy with another embedding ({@link EmbedLayer#PATCH} or a hybrid backbone). */
+    public VitConfig withEmbedLayer(EmbedLayer embed) {
+        return new VitConfig(
+                imgHeight,
+                imgWidth,
+                patchSize,
+                inChans,
+                numClasses,
+                globalPool,
+                embedDim,
+                depth,
+                numHeads,
+                mlpRatio,
+                qkvBias,
+                fcNorm,
+                distilled,
+                layerNormEps,
+                embed);
+    }
+
+    /** The embedding width D. */
+    @Override
+    public int numFeatures() {
+        return embedDim;
+    }
+
+    /** One map per block, {@code blocks.i}: D channels at the token stride. */
+    @Override
+    public List<FeatureInfo> featureInfo() {
+        List<FeatureInfo> out = new ArrayList<>(depth);
+        for (int i = 0; i < depth; i++) {
+            out.add(new FeatureInfo("blocks." + i, embedDim, tokenStride()));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public VisionTransformer newBackbone() {
+        return new VisionTransformer(this);
+    }
+
+    /**
+     * timm's keyword arguments ({@code img_size}, {@code patch_size}, {@code in_chans}, {@code
+     * embed_dim}, {@code depth}, {@code num_heads}, {@code mlp_ratio}, {@code qkv_bias}, {@code
+     * global_pool}, {@code fc_norm}) and the embedding's ({@link EmbedLayer#modelArgs()}). The LayerNorm
+     * epsilon and the distillation are not arguments: they come with the architecture.
+     */
+    @Override
+    public Map<String, Object> modelArgs() {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("img_size", List.of(imgHeight, imgWidth));
+        args.put("patch_size", patchSize);
+        args.put("in_chans", inChans);
+        args.put("embed_dim", embedDim);
+        args.put("depth", depth);
+        args.put("num_heads", numHeads);
+        args.put("mlp_ratio", mlpRatio);
+        args.put("qkv_bias", qkvBias);
+        args.put("global_pool", globalPool.timmName());
+        args.put("fc_norm", fcNorm);
+        args.putAll(embedLayer.modelArgs());
+        return args;
+    }
+
+    /**
+     * The embedding, then per block qkv, attention scores, attention-weighted values, output projection
+     * and MLP, then the classifier(s).
+     */
+    @Override
+    public double flopsPerImage() {
+        double d = embedDim;
+        double t = numPatches() + numPrefixTokens();
+        double linear = 2.0 * t * (3 * d * d + d * d + 2 * d * mlpHiddenDim());
+        double attention = 2.0 * 2 * t * t * d;
+        double head = 2.0 * d * numClasses * (distilled ? 2 : 1);
+        return embedLayer.flopsPerImage(this) + depth * (linear + attention) + head;
+    }
+
+    @Override
+    public String summary() {
+        String embed = embedLayer.summary();
+        return String.format(
+                Locale.ROOT,
+                "%dx%d patch %d, dim %d, depth %d, heads %d, classes %d, pool %s%s%s",
+                imgHeight,
+                imgWidth,
+                patchSize,
+                embedDim,
+                depth,
+                numHeads,
+                numClasses,
+                globalPool.timmName(),
+                distilled ? ", distilled" : "",
+                embed.isEmpty() ? "" : ", " + embed);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.visionstream.inference.weights;
 
+import io.visionstream.inference.backbone.BackboneConfig;
 import io.visionstream.inference.image.PreprocessConfig;
-import io.visionstream.inference.vit.VitConfig;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,12 +13,17 @@ import java.util.Objects;
  * @param architecture timm architecture name as written, e.g. {@code vit_base_patch16_224}, or the
  *     transformers class, e.g. {@code ViTForImageClassification}
  * @param format the folder's layout and key names
- * @param model the resolved model configuration at the checkpoint's own input size
+ * @param model the resolved backbone configuration (of the architecture's family) at the checkpoint's
+ *     own input size
  * @param preprocess {@code pretrained_cfg} settings
  * @param labelNames {@code label_names}, one per class, or empty when the file has none
  */
 public record CheckpointConfig(
-        String architecture, Format format, VitConfig model, PreprocessConfig preprocess, List<String> labelNames) {
+        String architecture,
+        Format format,
+        BackboneConfig model,
+        PreprocessConfig preprocess,
+        List<String> labelNames) {
 
     /** Folder layouts the loader reads. */
     public enum Format {

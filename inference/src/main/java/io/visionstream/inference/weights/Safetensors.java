@@ -28,7 +28,8 @@ import java.util.Map;
  * the header), then the raw little-endian tensor bytes.
  *
  * <p>Reads F32, F16 and BF16 tensors, always returning float32 arrays (half types are widened in Java:
- * converting BF16 with libtorch on CPU aborts the JVM in DJL 0.32). Tensors are read one at a time, so
+ * converting BF16 with libtorch on CPU aborts the JVM in DJL 0.32), and I64 ones as float32 too (PyTorch
+ * writes batch norms' {@code num_batches_tracked} counters so; the loader ignores them). Tensors are read one at a time, so
  * files over 2 GiB work. Writes F32. Stateless and thread-safe.
  */
 public final class Safetensors {
@@ -105,9 +106,10 @@ public final class Safetensors {
         switch (dtype.asText()) {
             case "F32" -> width = 4;
             case "F16", "BF16" -> width = 2;
+            case "I64" -> width = 8;
             default ->
                 throw invalid(
-                        file, "tensor '" + name + "' has dtype " + dtype.asText() + "; supported: F32, F16, BF16");
+                        file, "tensor '" + name + "' has dtype " + dtype.asText() + "; supported: F32, F16, BF16, I64");
         }
         long begin = offsets.get(0).asLong(-1);
         long end = offsets.get(1).asLong(-1);
@@ -132,6 +134,11 @@ public final class Safetensors {
             case "BF16" -> {
                 for (long i = 0; i < count; i++) {
                     f32.putFloat(Float.intBitsToFloat((raw.getShort() & 0xffff) << 16));
+                }
+            }
+            case "I64" -> {
+                for (long i = 0; i < count; i++) {
+                    f32.putFloat((float) raw.getLong());
                 }
             }
             default -> {

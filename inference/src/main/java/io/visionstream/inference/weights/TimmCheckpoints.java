@@ -5,17 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.visionstream.inference.architectures.Architectures;
+import io.visionstream.inference.backbone.Backbone;
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.backbone.ModelArgs;
 import io.visionstream.inference.image.PreprocessConfig;
-import io.visionstream.inference.vit.GlobalPool;
-import io.visionstream.inference.vit.PosEmbed;
-import io.visionstream.inference.vit.VisionTransformer;
-import io.visionstream.inference.vit.VitArchitectures;
-import io.visionstream.inference.vit.VitConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads and writes model folders in timm's Hugging Face hub layout ({@code config.json} + {@code
@@ -43,15 +42,7 @@ public final class TimmCheckpoints {
     public static final String WEIGHTS_FILE = "model.safetensors";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    // model_args that only matter for training regularisation, which this model does not implement
-    private static final Set<String> IGNORED_ARGS = Set.of(
-            "drop_rate",
-            "pos_drop_rate",
-            "patch_drop_rate",
-            "proj_drop_rate",
-            "attn_drop_rate",
-            "drop_path_rate",
-            "weight_init");
+    private static final String BATCHES_TRACKED = "num_batches_tracked";
     // timm defaults for ViT when pretrained_cfg omits them (timm's vision_transformer._cfg)
     private static final double DEFAULT_CROP_PCT = 0.9;
     private static final String DEFAULT_INTERPOLATION = "bicubic";
@@ -91,19 +82,21 @@ public final class TimmCheckpoints {
         if (arch == null || !arch.isTextual()) {
             throw new IllegalArgumentException("'architecture' is missing or not a string");
         }
-        VitConfig model = VitArchitectures.get(arch.asText());
         JsonNode args = root.path("model_args");
         if (!args.isMissingNode() && !args.isObject()) {
             throw new IllegalArgumentException("'model_args' is not an object: " + args);
         }
-        if (root.has("num_classes")) {
-            model = model.withNumClasses(intValue(root, "num_classes"));
+        // timm's create_model(architecture, num_classes=..., global_pool=..., **model_args)
+        Map<String, Object> topLevel = new LinkedHashMap<>();
+        for (String key : List.of("num_classes", "global_pool")) {
+            if (root.hasNonNull(key)) {
+                topLevel.put(key, JSON.convertValue(root.get(key), Object.class));
+            }
         }
-        if (root.hasNonNull("global_pool")) {
-            model = model.withGlobalPool(
-                    GlobalPool.fromTimm(root.get("global_pool").asText()), null);
-        }
-        model = applyModelArgs(model, args);
+        Map<String, Object> modelArgs = args.isMissingNode()
+                ? Map.of()
+                : JSON.convertValue(args, new TypeReference<LinkedHashMap<String, Object>>() {});
+        BackboneConfig model = Architectures.configure(arch.asText(), ModelArgs.of(topLevel, modelArgs));
         JsonNode cfg = root.path("pretrained_cfg");
         if (!cfg.isObject()) {
             throw new IllegalArgumentException("'pretrained_cfg' is missing or not an object");
@@ -138,92 +131,17 @@ public final class TimmCheckpoints {
         return new CheckpointConfig(arch.asText(), CheckpointConfig.Format.TIMM, model, pre, labels);
     }
 
-    private static VitConfig applyModelArgs(VitConfig base, JsonNode args) {
-        if (args.isMissingNode()) {
-            return base;
-        }
-        // collect first, validate once: intermediate combinations (dim 32 with base's 3 heads) are invalid
-        int height = base.imgHeight();
-        int width = base.imgWidth();
-        int patch = base.patchSize();
-        int chans = base.inChans();
-        int classes = base.numClasses();
-        int dim = base.embedDim();
-        int depth = base.depth();
-        int heads = base.numHeads();
-        double mlpRatio = base.mlpRatio();
-        boolean qkvBias = base.qkvBias();
-        GlobalPool pool = base.globalPool();
-        Boolean fcNorm = null;
-        boolean poolGiven = false;
-        for (Map.Entry<String, JsonNode> e : args.properties()) {
-            String key = e.getKey();
-            JsonNode v = e.getValue();
-            switch (key) {
-                case "img_size" -> {
-                    height = v.isArray() ? v.get(0).asInt() : v.asInt();
-                    width = v.isArray() ? v.get(v.size() - 1).asInt() : v.asInt();
-                }
-                case "patch_size" -> patch = v.isArray() ? v.get(0).asInt() : v.asInt();
-                case "embed_dim" -> dim = v.asInt();
-                case "depth" -> depth = v.asInt();
-                case "num_heads" -> heads = v.asInt();
-                case "num_classes" -> classes = v.asInt();
-                case "mlp_ratio" -> mlpRatio = v.asDouble();
-                case "qkv_bias" -> qkvBias = v.asBoolean();
-                case "in_chans" -> chans = v.asInt();
-                case "global_pool" -> {
-                    pool = GlobalPool.fromTimm(v.asText());
-                    poolGiven = true;
-                }
-                case "fc_norm" -> fcNorm = v.isNull() ? null : v.asBoolean();
-                case "class_token", "final_norm" -> requireValue(key, v, v.isBoolean() && v.asBoolean());
-                case "no_embed_class", "pre_norm", "dynamic_img_size", "dynamic_img_pad" ->
-                    requireValue(key, v, v.isBoolean() && !v.asBoolean());
-                case "reg_tokens" -> requireValue(key, v, v.asInt(-1) == 0);
-                case "init_values" -> requireValue(key, v, v.isNull());
-                default -> {
-                    if (!IGNORED_ARGS.contains(key)) {
-                        throw new IllegalArgumentException("model_args." + key + "=" + v + " is not supported");
-                    }
-                }
-            }
-        }
-        boolean resolvedFcNorm = fcNorm != null ? fcNorm : (poolGiven ? pool == GlobalPool.AVG : base.fcNorm());
-        return new VitConfig(
-                height,
-                width,
-                patch,
-                chans,
-                classes,
-                pool,
-                dim,
-                depth,
-                heads,
-                mlpRatio,
-                qkvBias,
-                resolvedFcNorm,
-                base.distilled(),
-                base.layerNormEps());
-    }
-
-    private static void requireValue(String key, JsonNode v, boolean supported) {
-        if (!supported) {
-            throw new IllegalArgumentException("model_args." + key + "=" + v + " is not supported");
-        }
-    }
-
     /**
-     * Loads a model folder onto {@code manager}'s device: parses config.json, builds the model at the
-     * requested size, checks every tensor of model.safetensors against the model (all problems are
-     * collected and reported together), resamples {@code pos_embed} when the grid differs (timm's
-     * {@code resample_abs_pos_embed}) and copies the weights in.
+     * Loads a model folder of any registered family onto {@code manager}'s device: parses config.json,
+     * builds the backbone at the requested size, checks every tensor of model.safetensors against it (all
+     * problems are collected and reported together), adapts what the family adapts for another size (a
+     * ViT's position grid, as timm's {@code resample_abs_pos_embed}) and copies the weights in.
      *
      * @throws NoSuchFileException when config.json or model.safetensors is absent
      * @throws InvalidCheckpointException for bad config (see {@link #readConfig}) or tensors that are
      *     missing, unexpected or wrongly shaped; the message names each of them
      */
-    public static LoadedVit load(Path dir, NDManager manager, LoadOptions options) throws IOException {
+    public static LoadedBackbone load(Path dir, NDManager manager, LoadOptions options) throws IOException {
         if (options.dataType() != DataType.FLOAT32 && !manager.getDevice().isGpu()) {
             // DJL 0.32 aborts the JVM converting to BFLOAT16 on CPU, and CPU half matmul crawls
             throw new IllegalArgumentException(
@@ -234,46 +152,47 @@ public final class TimmCheckpoints {
         if (!Files.isRegularFile(weights)) {
             throw new NoSuchFileException(weights.toString(), null, "model folder has no " + WEIGHTS_FILE);
         }
-        VitConfig native_ = ckpt.model();
-        VitConfig target =
-                options.imgHeight() == 0 ? native_ : native_.withImageSize(options.imgHeight(), options.imgWidth());
-        VisionTransformer model = new VisionTransformer(target);
+        BackboneConfig own = ckpt.model();
+        BackboneConfig target =
+                options.imgHeight() == 0 ? own : own.withImageSize(options.imgHeight(), options.imgWidth());
+        Backbone model = target.newBackbone();
         try (NDManager scratch = manager.newSubManager()) {
             Map<String, NDArray> tensors = Safetensors.read(weights, scratch);
             if (ckpt.format() == CheckpointConfig.Format.HF_TRANSFORMERS) {
                 tensors = HfVitFormat.toTimmKeys(tensors);
             }
-            Map<String, Parameter> params = model.timmParameters();
-            Map<String, NDArray> ready =
-                    matchBackbone(weights, ckpt.architecture(), native_, target, params, tensors, "");
+            Map<String, NDArray> ready = matchBackbone(weights, ckpt.architecture(), model, own, tensors, "");
             model.initialize(manager, options.dataType());
-            copyInto(params, ready, manager, options.dataType());
+            copyInto(model.checkpointParameters(), ready, manager, options.dataType());
         }
-        return new LoadedVit(model, ckpt, ckpt.preprocess().withSize(target.imgHeight(), target.imgWidth()));
+        return new LoadedBackbone(model, ckpt, ckpt.preprocess().withSize(target.imgHeight(), target.imgWidth()));
     }
 
     /**
-     * Matches checkpoint tensors (timm names) to a backbone's parameters, resampling {@code pos_embed} as
-     * timm does when the model runs at another grid.
+     * Matches checkpoint tensors (timm names) to a backbone's parameters, adapting those the family adapts
+     * when the backbone runs at another size than the checkpoint's ({@link
+     * Backbone#adaptCheckpointTensor}). A batch norm's {@code num_batches_tracked} is accepted and
+     * ignored.
      *
      * @param file the weights file, for messages
      * @param architecture the checkpoint's architecture, for messages
-     * @param nativeCfg the model as the checkpoint was made
-     * @param target the model as it will run (another input size resamples the position grid)
+     * @param backbone the backbone as it will run
+     * @param checkpointConfig the backbone as the checkpoint was made
      * @param unexpectedHint appended to the list of unexpected tensors when there are any (e.g. why they
      *     are there), or empty
      * @return the tensors to copy, by parameter name
-     * @throws InvalidCheckpointException naming every missing, unexpected and wrongly shaped tensor at once
+     * @throws InvalidCheckpointException naming every missing, unexpected and wrongly shaped tensor at once,
+     *     in one line
      */
     public static Map<String, NDArray> matchBackbone(
             Path file,
             String architecture,
-            VitConfig nativeCfg,
-            VitConfig target,
-            Map<String, Parameter> params,
+            Backbone backbone,
+            BackboneConfig checkpointConfig,
             Map<String, NDArray> tensors,
             String unexpectedHint)
             throws InvalidCheckpointException {
+        Map<String, Parameter> params = backbone.checkpointParameters();
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
@@ -284,29 +203,36 @@ public final class TimmCheckpoints {
             Shape want = e.getValue().getShape();
             if (t == null) {
                 missing.add(key);
-            } else if (key.equals("pos_embed") && !t.getShape().equals(want)) {
-                NDArray resampled = resamplePosEmbed(t, nativeCfg, target);
-                if (resampled == null) {
-                    wrongShape.add(key + " " + t.getShape() + " (model " + want + ", not a resamplable grid)");
-                } else {
-                    ready.put(key, resampled);
-                }
-            } else if (!t.getShape().equals(want)) {
-                wrongShape.add(key + " " + t.getShape() + " (model " + want + ")");
-            } else {
+            } else if (t.getShape().equals(want)) {
                 ready.put(key, t);
+            } else {
+                String problem = key + " " + t.getShape() + " (model " + want;
+                try {
+                    NDArray adapted = backbone.adaptCheckpointTensor(key, t, checkpointConfig);
+                    if (adapted != null && adapted.getShape().equals(want)) {
+                        ready.put(key, adapted);
+                        continue;
+                    }
+                } catch (IllegalArgumentException notAdaptable) {
+                    problem += ", " + notAdaptable.getMessage();
+                }
+                wrongShape.add(problem + ")");
             }
         }
         for (String key : tensors.keySet()) {
-            if (!params.containsKey(key)) {
+            if (!params.containsKey(key) && !isBatchCounter(key, params)) {
                 unexpected.add(key);
             }
         }
         if (missing.isEmpty() && wrongShape.isEmpty() && unexpected.isEmpty()) {
             return ready;
         }
-        StringBuilder msg = new StringBuilder(
-                String.format(Locale.ROOT, "%s does not match %s (%s):", file, architecture, describe(target)));
+        StringBuilder msg = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%s does not match %s (%s):",
+                file,
+                architecture,
+                backbone.config().summary()));
         if (!missing.isEmpty()) {
             msg.append(" missing ")
                     .append(missing.size())
@@ -333,6 +259,12 @@ public final class TimmCheckpoints {
         throw new InvalidCheckpointException(msg.toString());
     }
 
+    /** PyTorch's batch-norm counter, which nothing here uses (it only matters for momentum=None). */
+    private static boolean isBatchCounter(String key, Map<String, Parameter> params) {
+        return key.endsWith("." + BATCHES_TRACKED)
+                && params.containsKey(key.substring(0, key.length() - BATCHES_TRACKED.length()) + "running_mean");
+    }
+
     /**
      * Copies matched tensors into initialised parameters, on {@code manager}'s device and in {@code
      * dataType}, each into storage of its own (the file's buffer is not kept alive).
@@ -350,89 +282,51 @@ public final class TimmCheckpoints {
         }
     }
 
-    /** The checkpoint grid is the config's own when its size fits, else the square that fits (timm). */
-    private static NDArray resamplePosEmbed(NDArray posEmbed, VitConfig nativeCfg, VitConfig target) {
-        Shape s = posEmbed.getShape();
-        int prefix = target.numPrefixTokens();
-        if (s.dimension() != 3 || s.get(0) != 1 || s.get(2) != target.embedDim() || s.get(1) <= prefix) {
-            return null;
-        }
-        long grid = s.get(1) - prefix;
-        int oldH;
-        int oldW;
-        if (grid == nativeCfg.numPatches()) {
-            oldH = nativeCfg.gridHeight();
-            oldW = nativeCfg.gridWidth();
-        } else {
-            int side = (int) Math.round(Math.sqrt(grid));
-            if ((long) side * side != grid) {
-                return null;
-            }
-            oldH = side;
-            oldW = side;
-        }
-        return PosEmbed.resample(posEmbed, prefix, oldH, oldW, target.gridHeight(), target.gridWidth());
-    }
-
-    private static String describe(VitConfig c) {
-        return String.format(
-                Locale.ROOT,
-                "%dx%d patch %d, dim %d, depth %d, heads %d, classes %d, pool %s",
-                c.imgHeight(),
-                c.imgWidth(),
-                c.patchSize(),
-                c.embedDim(),
-                c.depth(),
-                c.numHeads(),
-                c.numClasses(),
-                c.globalPool().timmName());
-    }
-
     /**
-     * Writes {@code model} as a timm hub folder: config.json ({@code architecture}, {@code num_classes},
-     * {@code global_pool}, complete {@code model_args}, {@code pretrained_cfg}, {@code label_names} when
-     * given) and model.safetensors (F32, timm keys). Reading the folder back gives the same model.
+     * Writes a backbone of any family as a timm hub folder: config.json ({@code architecture}, {@code
+     * num_classes}, {@code num_features}, {@code global_pool}, complete {@code model_args}, {@code
+     * pretrained_cfg}, {@code label_names} when given) and model.safetensors (F32, timm keys). Reading the
+     * folder back gives the same model: the architecture with these {@code model_args} must resolve to
+     * the backbone's configuration, which is checked before anything is written.
      *
-     * @param architecture a known timm name whose distilled flag matches the model's
+     * @param architecture a registered name whose family and fixed settings (distillation, LayerNorm
+     *     epsilon) match the backbone's
      * @param labels one per class, or empty
-     * @throws IllegalArgumentException for an unknown or mismatched architecture, a LayerNorm epsilon
-     *     timm cannot express, or labels that do not match the classes
+     * @throws IllegalArgumentException for an unknown architecture, one that cannot describe this
+     *     backbone, or labels that do not match the classes
      * @throws IOException when the folder cannot be written
      */
     public static void save(
-            Path dir, VisionTransformer model, String architecture, PreprocessConfig preprocess, List<String> labels)
+            Path dir, Backbone backbone, String architecture, PreprocessConfig preprocess, List<String> labels)
             throws IOException {
-        VitConfig c = model.config();
-        if (VitArchitectures.get(architecture).distilled() != c.distilled()) {
-            throw new IllegalArgumentException("architecture '" + architecture + "' does not match a "
-                    + (c.distilled() ? "distilled" : "non-distilled") + " model");
-        }
-        if (c.layerNormEps() != VitConfig.TIMM_LAYER_NORM_EPS) {
-            throw new IllegalArgumentException(
-                    "layer_norm_eps=" + c.layerNormEps() + " cannot be written in timm's format (timm uses 1e-6)");
+        BackboneConfig c = backbone.config();
+        Map<String, Object> modelArgs = c.modelArgs();
+        BackboneConfig reread =
+                Architectures.configure(architecture, ModelArgs.of(Map.of("num_classes", c.numClasses()), modelArgs));
+        if (!reread.equals(c)) {
+            // e.g. a transformers ViT's LayerNorm epsilon 1e-12, which no timm argument carries
+            String hidden = reread.summary().equals(c.summary())
+                    ? "; they differ in a setting no model_args key carries, such as the LayerNorm epsilon"
+                    : "";
+            throw new IllegalArgumentException("architecture '" + architecture + "' cannot describe this model: with"
+                    + " its model_args it gives (" + reread.summary() + "), the model is (" + c.summary() + ")"
+                    + hidden);
         }
         if (!labels.isEmpty() && labels.size() != c.numClasses()) {
             throw new IllegalArgumentException(
                     "labels has " + labels.size() + " entries but num_classes=" + c.numClasses());
         }
+        Map<String, Parameter> params = backbone.checkpointParameters();
         ObjectNode root = JSON.createObjectNode();
         root.put("architecture", architecture);
         root.put("num_classes", c.numClasses());
-        root.put("num_features", c.embedDim());
-        root.put("global_pool", c.globalPool().timmName());
-        ObjectNode args = root.putObject("model_args");
-        args.putArray("img_size").add(c.imgHeight()).add(c.imgWidth());
-        args.put("patch_size", c.patchSize());
-        args.put("in_chans", c.inChans());
-        args.put("embed_dim", c.embedDim());
-        args.put("depth", c.depth());
-        args.put("num_heads", c.numHeads());
-        args.put("mlp_ratio", c.mlpRatio());
-        args.put("qkv_bias", c.qkvBias());
-        args.put("global_pool", c.globalPool().timmName());
-        args.put("fc_norm", c.fcNorm());
+        root.put("num_features", c.numFeatures());
+        if (modelArgs.get("global_pool") instanceof String pool) {
+            root.put("global_pool", pool);
+        }
+        root.set("model_args", JSON.valueToTree(modelArgs));
         ObjectNode cfg = root.putObject("pretrained_cfg");
-        cfg.putArray("input_size").add(3).add(preprocess.height()).add(preprocess.width());
+        cfg.putArray("input_size").add(c.inChans()).add(preprocess.height()).add(preprocess.width());
         cfg.put("interpolation", preprocess.interpolation().timmName());
         cfg.put("crop_pct", preprocess.cropPct());
         cfg.put("crop_mode", preprocess.cropMode().timmName());
@@ -441,7 +335,7 @@ public final class TimmCheckpoints {
         ArrayNode std = cfg.putArray("std");
         Arrays.stream(preprocess.std()).forEach(std::add);
         cfg.put("num_classes", c.numClasses());
-        cfg.put("first_conv", "patch_embed.proj");
+        firstConv(params).ifPresent(conv -> cfg.put("first_conv", conv));
         cfg.put("classifier", "head");
         if (!labels.isEmpty()) {
             ArrayNode names = root.putArray("label_names");
@@ -449,19 +343,20 @@ public final class TimmCheckpoints {
         }
         Files.createDirectories(dir);
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        model.timmParameters().forEach((k, p) -> tensors.put(k, p.getArray()));
+        params.forEach((k, p) -> tensors.put(k, p.getArray()));
         Safetensors.write(dir.resolve(WEIGHTS_FILE), tensors);
         Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
         JSON.writeValue(tmp.toFile(), root);
         Files.move(tmp, dir.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static int intValue(JsonNode node, String key) {
-        JsonNode v = node.get(key);
-        if (v == null || !v.canConvertToInt()) {
-            throw new IllegalArgumentException("'" + key + "'=" + v + " is not an integer");
-        }
-        return v.asInt();
+    /** timm's {@code pretrained_cfg.first_conv}: the module of the first 4-D weight, in module order. */
+    private static java.util.Optional<String> firstConv(Map<String, Parameter> params) {
+        return params.entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".weight")
+                        && e.getValue().getShape().dimension() == 4)
+                .map(e -> e.getKey().substring(0, e.getKey().length() - ".weight".length()))
+                .findFirst();
     }
 
     private static double[] doubles(JsonNode node, String key) {
@@ -475,14 +370,6 @@ public final class TimmCheckpoints {
                 throw new IllegalArgumentException("pretrained_cfg." + key + "=" + v + " holds a non-number");
             }
             out[i] = v.get(i).asDouble();
-        }
-        return out;
-    }
-
-    private static List<Double> boxed(double[] values) {
-        List<Double> out = new ArrayList<>(values.length);
-        for (double v : values) {
-            out.add(v);
         }
         return out;
     }

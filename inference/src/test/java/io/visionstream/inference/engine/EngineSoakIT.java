@@ -41,7 +41,7 @@ class EngineSoakIT {
         for (int i = 0; i < images.length; i++) {
             images[i] = (float) random.nextGaussian();
         }
-        try (DjlVitEngine engine = DjlVitEngine.withRandomWeights(
+        try (DjlEngine engine = DjlEngine.withRandomWeights(
                 "soak", config, EngineOptions.defaults().withDevice("cpu"), 5)) {
             for (int i = 0; i < WARMUP_BATCHES; i++) {
                 engine.infer(images, BATCH);

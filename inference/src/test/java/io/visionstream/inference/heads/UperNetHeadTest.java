@@ -195,7 +195,7 @@ class UperNetHeadTest {
 
         assertThatThrownBy(() -> head.loadWeights(fx))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("dense head weights do not fit (dense_head in_dim=32, channels=16,"
+                .hasMessage("dense head weights do not fit (dense_head in_channels=[32, 32, 32, 32], channels=16,"
                         + " pool_scales=[1, 2, 3, 6], num_classes=4):\n"
                         + "  missing 2: [decode_head.bottleneck.bn.running_var, decode_head.conv_seg.bias]\n"
                         + "  unexpected 1: [decode_head.cls_token]\n"
@@ -239,7 +239,7 @@ class UperNetHeadTest {
         assertThatThrownBy(() -> head.forward(ps, three, false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "dense head expects 4 feature maps (one per dense_head.block_indices [2, 5, 8, 11]), got 3");
+                        "dense head expects 4 feature maps (one per dense_head.feature_indices [2, 5, 8, 11]), got 3");
     }
 
     @Test
@@ -249,7 +249,7 @@ class UperNetHeadTest {
         assertThatThrownBy(() -> head.forward(ps, randomMaps(1, 24, 8, 12), false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "dense head feature map 0 has shape (1, 24, 8, 12), expected [B, 32 (dense_head.in_dim), h, w]");
+                        "dense head feature map 0 has shape (1, 24, 8, 12), expected [B, 32 (dense_head.in_channels[0]), h, w]");
     }
 
     @Test
@@ -282,5 +282,35 @@ class UperNetHeadTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "dense head needs feature maps of at least 2x2 patches (the 1/32 level max-pools 2x2), got 1x4");
+    }
+
+    @Test
+    void hierarchicalMapsFeedTheDecoderWithoutANeck() {
+        DenseHeadConfig config = new DenseHeadConfig(
+                List.of(8, 16, 32, 64), List.of(4, 8, 16, 32), List.of(0, 1, 2, 3), 16, null, 3, null);
+        UperNetHead head = new UperNetHead(config);
+        Shape[] shapes = head.inputShapes(2, 16, 12);
+        head.initialize(manager, DataType.FLOAT32, shapes);
+        NDList maps = new NDList();
+        for (Shape s : shapes) {
+            maps.add(manager.randomNormal(s));
+        }
+
+        NDArray logits = head.forward(ps, maps, false).singletonOrThrow();
+
+        assertThat(shapes)
+                .containsExactly(
+                        new Shape(2, 8, 16, 12),
+                        new Shape(2, 16, 8, 6),
+                        new Shape(2, 32, 4, 3),
+                        new Shape(2, 64, 2, 2));
+        assertThat(logits.getShape()).isEqualTo(new Shape(2, 3, 16, 12));
+        assertThat(head.parameterShapes().keySet())
+                .noneMatch(k -> k.contains(".neck."))
+                .contains("decode_head.lateral_convs.1.conv.weight", "decode_head.bottleneck.conv.weight");
+        assertThat(head.parameterShapes().get("decode_head.lateral_convs.1.conv.weight"))
+                .isEqualTo(new Shape(16, 16, 1, 1));
+        assertThat(head.parameterShapes().get("decode_head.bottleneck.conv.weight"))
+                .isEqualTo(new Shape(16, 64 + 4 * 16, 3, 3));
     }
 }

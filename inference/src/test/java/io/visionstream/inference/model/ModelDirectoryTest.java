@@ -10,6 +10,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.visionstream.inference.architectures.Architectures;
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.backbone.ModelArgs;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.vit.VitConfig;
@@ -43,7 +46,12 @@ class ModelDirectoryTest {
 
     /** A model whose every tensor, batch-norm statistics included, holds distinct random values. */
     private static VisionModel randomModel(NDManager manager, DenseHeadConfig head) {
-        VisionModel model = new VisionModel(BACKBONE, head, "vit_tiny_patch16_224", PRE, NAMES);
+        return randomModel(manager, BACKBONE, head, "vit_tiny_patch16_224");
+    }
+
+    private static VisionModel randomModel(
+            NDManager manager, BackboneConfig backbone, DenseHeadConfig head, String architecture) {
+        VisionModel model = new VisionModel(backbone, head, architecture, PRE, NAMES);
         model.initialize(manager);
         SplittableRandom random = new SplittableRandom(5);
         for (Map.Entry<String, Parameter> e : model.checkpointParameters().entrySet()) {
@@ -74,7 +82,8 @@ class ModelDirectoryTest {
             PredictionTensors after = loaded.predict(x);
             ModelOutputs afterRaw = loaded.forward(new ai.djl.training.ParameterStore(manager, false), x, false);
 
-            assertThat(loaded.headConfig()).contains(HEAD);
+            assertThat(loaded.headConfig()).contains(original.headConfig().orElseThrow());
+            assertThat(loaded.headConfig().orElseThrow().inStrides()).containsExactly(8, 8, 8, 8);
             assertThat(loaded.labelNames()).isEqualTo(NAMES);
             assertThat(after.logits().toFloatArray())
                     .containsExactly(before.logits().toFloatArray(), within(1e-6f));
@@ -83,6 +92,40 @@ class ModelDirectoryTest {
             assertThat(afterRaw.denseLogits().toFloatArray())
                     .containsExactly(beforeRaw.denseLogits().toFloatArray(), within(1e-5f));
             assertThat(after.classMap().getShape()).isEqualTo(new Shape(2, 32, 32));
+            assertThat(after.classMap().toLongArray())
+                    .containsExactly(before.classMap().toLongArray());
+        }
+    }
+
+    @Test
+    void aHybridBackboneWithTheDenseHeadSavesAndLoadsBack() throws IOException {
+        // vit_small_r26_s32_224 shrunk to one ResNetV2 stage (stride 4): 8x8 tokens of width 32 at 32x32
+        BackboneConfig hybrid = Architectures.configure(
+                "vit_small_r26_s32_224",
+                ModelArgs.of(Map.of(
+                        "img_size", 32,
+                        "embed_dim", 32,
+                        "depth", 4,
+                        "num_heads", 2,
+                        "num_classes", 3,
+                        "backbone_args", Map.of("layers", List.of(1), "channels", List.of(128), "stem_chs", 32))));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel original = randomModel(manager, hybrid, HEAD, "vit_small_r26_s32_224");
+            NDArray x = input(manager);
+            PredictionTensors before = original.predict(x);
+
+            ModelDirectory.save(dir, original);
+            VisionModel loaded = ModelDirectory.load(dir, manager);
+            PredictionTensors after = loaded.predict(x);
+
+            assertThat(loaded.backboneConfig()).isEqualTo(hybrid);
+            assertThat(loaded.headConfig().orElseThrow().inStrides()).containsExactly(4, 4, 4, 4);
+            assertThat(loaded.checkpointParameters())
+                    .containsKeys(
+                            "patch_embed.backbone.stages.0.blocks.0.conv2.weight",
+                            "decode_head.neck.upsample_4x.0.weight");
+            assertThat(after.logits().toFloatArray())
+                    .containsExactly(before.logits().toFloatArray(), within(1e-6f));
             assertThat(after.classMap().toLongArray())
                     .containsExactly(before.classMap().toLongArray());
         }
@@ -101,7 +144,9 @@ class ModelDirectoryTest {
         assertThat(root.at("/pretrained_cfg/input_size").toString()).isEqualTo("[3,32,32]");
         assertThat(root.at("/pretrained_cfg/crop_pct").asDouble()).isEqualTo(1.0);
         assertThat(root.get("label_names").toString()).isEqualTo("[\"background\",\"circle\",\"square\"]");
-        assertThat(root.at("/dense_head/block_indices").toString()).isEqualTo("[0,1,2,3]");
+        assertThat(root.at("/dense_head/feature_indices").toString()).isEqualTo("[0,1,2,3]");
+        assertThat(root.at("/dense_head/in_channels").toString()).isEqualTo("[32,32,32,32]");
+        assertThat(root.at("/dense_head/in_strides").toString()).isEqualTo("[8,8,8,8]");
         assertThat(root.at("/dense_head/channels").asInt()).isEqualTo(8);
         assertThat(root.at("/dense_head/class_names/2").asText()).isEqualTo("square");
     }

@@ -79,7 +79,8 @@ class VisionModelTest {
 
         assertThatThrownBy(() -> model(wrong))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("dense_head.in_dim=64 differs from the backbone's embed_dim=32");
+                .hasMessage("dense_head.in_channels [64, 64, 64, 64] differ from the backbone's [32, 32, 32, 32]"
+                        + " at feature_indices [0, 1, 2, 3]");
     }
 
     @Test
@@ -88,7 +89,8 @@ class VisionModelTest {
 
         assertThatThrownBy(() -> model(deep))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("dense_head.block_indices [1, 3, 5, 7] reach beyond the backbone's depth 4");
+                .hasMessage("dense_head.feature_indices [1, 3, 5, 7] reach beyond the backbone's 4 feature maps"
+                        + " (indices are 0-based)");
     }
 
     @Test

@@ -8,8 +8,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.Fixtures;
+import io.visionstream.inference.backbone.BackboneOutput;
 import io.visionstream.inference.weights.LoadOptions;
-import io.visionstream.inference.weights.LoadedVit;
+import io.visionstream.inference.weights.LoadedBackbone;
 import io.visionstream.inference.weights.Safetensors;
 import io.visionstream.inference.weights.TimmCheckpoints;
 import java.nio.file.Files;
@@ -42,14 +43,14 @@ class VisionTransformerReferenceTest {
     }
 
     private void assertMatchesReference(String fixture, LoadOptions options) throws Exception {
-        LoadedVit loaded = TimmCheckpoints.load(Fixtures.dir(fixture), manager, options);
+        LoadedBackbone loaded = TimmCheckpoints.load(Fixtures.dir(fixture), manager, options);
         Map<String, NDArray> ref = Fixtures.reference(fixture, manager);
-        assertMatches(loaded.model(), ref, ref.get("input"));
+        assertMatches((VisionTransformer) loaded.backbone(), ref, ref.get("input"));
     }
 
     private void assertMatches(VisionTransformer model, Map<String, NDArray> ref, NDArray input) {
         ParameterStore ps = new ParameterStore(manager, false);
-        VitOutput out = model.forwardOutputs(ps, input, false);
+        BackboneOutput out = model.forwardOutputs(ps, input, false);
         assertClose("logits", out.logits(), ref.get("logits"), TOL);
         assertClose("embedding", out.embedding(), ref.get("embedding"), TOL);
         NDList inter = model.forwardIntermediates(ps, input, false, false, 0);
@@ -87,17 +88,22 @@ class VisionTransformerReferenceTest {
 
     @Test
     void resampledPositionEmbeddingEqualsTimmBicubicAntialias() throws Exception {
-        LoadedVit loaded = TimmCheckpoints.load(Fixtures.dir("resampled_32x64"), manager, LoadOptions.atSize(32, 64));
+        LoadedBackbone loaded =
+                TimmCheckpoints.load(Fixtures.dir("resampled_32x64"), manager, LoadOptions.atSize(32, 64));
         NDArray expected = Fixtures.reference("resampled_32x64", manager).get("pos_embed_resampled");
         assertClose(
-                "pos_embed", loaded.model().timmParameters().get("pos_embed").getArray(), expected, 1e-5);
+                "pos_embed",
+                loaded.backbone().checkpointParameters().get("pos_embed").getArray(),
+                expected,
+                1e-5);
     }
 
     @Test
     void preprocessedPngTensorGivesTorchvisionOutputs() throws Exception {
-        LoadedVit loaded = TimmCheckpoints.load(Fixtures.dir("tiny"), manager, LoadOptions.defaults());
+        LoadedBackbone loaded = TimmCheckpoints.load(Fixtures.dir("tiny"), manager, LoadOptions.defaults());
         Map<String, NDArray> ref = Fixtures.reference("png_tiny", manager);
-        VitOutput out = loaded.model().forwardOutputs(new ParameterStore(manager, false), ref.get("input"), false);
+        BackboneOutput out =
+                loaded.backbone().forwardOutputs(new ParameterStore(manager, false), ref.get("input"), false);
         assertClose("logits", out.logits(), ref.get("logits"), TOL);
         assertClose("embedding", out.embedding(), ref.get("embedding"), TOL);
     }
@@ -108,13 +114,13 @@ class VisionTransformerReferenceTest {
         // script's splitmix64 rule instead of being committed, and go through the safetensors writer.
         Path src = Fixtures.dir("small_224");
         Files.copy(src.resolve("config.json"), tmp.resolve("config.json"));
-        VisionTransformer shapes =
-                new VisionTransformer(TimmCheckpoints.readConfig(src).model());
+        VisionTransformer shapes = new VisionTransformer(
+                (VitConfig) TimmCheckpoints.readConfig(src).model());
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        shapes.timmParameters().forEach((k, p) -> tensors.put(k, Fixtures.paramValue(manager, k, p.getShape())));
+        shapes.checkpointParameters().forEach((k, p) -> tensors.put(k, Fixtures.paramValue(manager, k, p.getShape())));
         Safetensors.write(tmp.resolve("model.safetensors"), tensors);
-        LoadedVit loaded = TimmCheckpoints.load(tmp, manager, LoadOptions.defaults());
+        LoadedBackbone loaded = TimmCheckpoints.load(tmp, manager, LoadOptions.defaults());
         Map<String, NDArray> ref = Fixtures.reference("small_224", manager);
-        assertMatches(loaded.model(), ref, Fixtures.input(manager, new Shape(1, 3, 224, 224)));
+        assertMatches((VisionTransformer) loaded.backbone(), ref, Fixtures.input(manager, new Shape(1, 3, 224, 224)));
     }
 }

@@ -36,7 +36,7 @@ class VisionTransformerTrainingTest {
                         .singletonOrThrow();
                 gc.backward(out.square().sum());
             }
-            for (Map.Entry<String, Parameter> e : vit.timmParameters().entrySet()) {
+            for (Map.Entry<String, Parameter> e : vit.checkpointParameters().entrySet()) {
                 NDArray grad = e.getValue().getArray().getGradient();
                 assertThat(grad.abs().sum().getFloat())
                         .as("|grad| of " + e.getKey())

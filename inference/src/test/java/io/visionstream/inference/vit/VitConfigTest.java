@@ -2,6 +2,7 @@ package io.visionstream.inference.vit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +12,17 @@ import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 
 class VitConfigTest {
+
+    @Test
+    void flopCountsMatchPublishedFigures() {
+        // DeiT paper, table 1 (FLOPs there are multiply-adds): ViT-B/16 17.6 G, DeiT-Ti 1.3 G, DeiT-S 4.6 G
+        assertThat(VitArchitectures.get("vit_base_patch16_224").flopsPerImage() / 2e9)
+                .isCloseTo(17.6, within(0.1));
+        assertThat(VitArchitectures.get("vit_tiny_patch16_224").flopsPerImage() / 2e9)
+                .isCloseTo(1.3, within(0.05));
+        assertThat(VitArchitectures.get("vit_small_patch16_224").flopsPerImage() / 2e9)
+                .isCloseTo(4.6, within(0.05));
+    }
 
     @Test
     void namedArchitecturesHaveTimmSizes() {
@@ -111,7 +123,7 @@ class VitConfigTest {
     @Test
     void timmParameterNamesFollowTimm() {
         VisionTransformer vit = new VisionTransformer(VitConfig.distilled(32, 8, 32, 1, 2, 10));
-        assertThat(vit.timmParameters().keySet())
+        assertThat(vit.checkpointParameters().keySet())
                 .containsExactly(
                         "cls_token",
                         "dist_token",

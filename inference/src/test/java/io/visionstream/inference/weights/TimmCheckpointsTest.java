@@ -82,8 +82,8 @@ class TimmCheckpointsTest {
         CheckpointConfig c = TimmCheckpoints.readConfig(Fixtures.dir("hf_vit"));
         assertThat(c.format()).isEqualTo(CheckpointConfig.Format.HF_TRANSFORMERS);
         assertThat(c.architecture()).isEqualTo("ViTForImageClassification");
-        assertThat(c.model().layerNormEps()).isEqualTo(1e-12);
-        assertThat(c.model())
+        assertThat(((VitConfig) c.model()).layerNormEps()).isEqualTo(1e-12);
+        assertThat((VitConfig) c.model())
                 .extracting(VitConfig::embedDim, VitConfig::depth, VitConfig::numHeads, VitConfig::mlpHiddenDim)
                 .containsExactly(32, 2, 2, 128);
         assertThat(c.labelNames()).hasSize(10).startsWith("label_0", "label_1");
@@ -115,7 +115,8 @@ class TimmCheckpointsTest {
 
     @Test
     void avgPoolConfigTurnsOnFcNorm() throws Exception {
-        VitConfig c = TimmCheckpoints.readConfig(Fixtures.dir("avg_pool")).model();
+        VitConfig c =
+                (VitConfig) TimmCheckpoints.readConfig(Fixtures.dir("avg_pool")).model();
         assertThat(c.globalPool()).isEqualTo(GlobalPool.AVG);
         assertThat(c.fcNorm()).isTrue();
     }
@@ -173,7 +174,7 @@ class TimmCheckpointsTest {
         Path dir = tinyWithConfig("\"depth\": 2,", "\"depth\": 2, \"reg_tokens\": 4,");
         assertThatThrownBy(() -> TimmCheckpoints.readConfig(dir))
                 .isInstanceOf(InvalidCheckpointException.class)
-                .hasMessageEndingWith("model_args.reg_tokens=4 is not supported");
+                .hasMessageEndingWith("model_args.reg_tokens=4 is not supported (only 0)");
     }
 
     @Test
@@ -242,14 +243,14 @@ class TimmCheckpointsTest {
                 "squash");
         TimmCheckpoints.save(tmp, original, "vit_tiny_patch16_224", pre, List.of("a", "b", "c"));
 
-        LoadedVit loaded = TimmCheckpoints.load(tmp, manager, LoadOptions.defaults());
-        assertThat(loaded.model().config()).isEqualTo(config);
+        LoadedBackbone loaded = TimmCheckpoints.load(tmp, manager, LoadOptions.defaults());
+        assertThat(loaded.backbone().config()).isEqualTo(config);
         assertThat(loaded.preprocess()).isEqualTo(pre);
         assertThat(loaded.checkpoint().labelNames()).containsExactly("a", "b", "c");
         NDArray x = manager.randomNormal(new Shape(2, 3, 24, 40));
         NDArray expected = original.forward(new ParameterStore(manager, false), new ai.djl.ndarray.NDList(x), false)
                 .singletonOrThrow();
-        NDArray actual = loaded.model()
+        NDArray actual = loaded.backbone()
                 .forward(new ParameterStore(manager, false), new ai.djl.ndarray.NDList(x), false)
                 .singletonOrThrow();
         assertThat(actual.toFloatArray()).containsExactly(expected.toFloatArray());
@@ -267,6 +268,20 @@ class TimmCheckpointsTest {
                 "center");
         assertThatThrownBy(() -> TimmCheckpoints.save(tmp, deit, "vit_tiny_patch16_224", pre, List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("architecture 'vit_tiny_patch16_224' does not match a distilled model");
+                .hasMessage("architecture 'vit_tiny_patch16_224' cannot describe this model: with its model_args it"
+                        + " gives (32x32 patch 8, dim 32, depth 1, heads 2, classes 3, pool token), the model is"
+                        + " (32x32 patch 8, dim 32, depth 1, heads 2, classes 3, pool token, distilled)");
+    }
+
+    @Test
+    void saveRefusesASettingNoModelArgCarries() throws Exception {
+        LoadedBackbone hf = TimmCheckpoints.load(Fixtures.dir("hf_vit"), manager, LoadOptions.defaults());
+
+        assertThatThrownBy(() -> TimmCheckpoints.save(
+                        tmp.resolve("out"), hf.backbone(), "vit_tiny_patch16_224", hf.preprocess(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("architecture 'vit_tiny_patch16_224' cannot describe this model:")
+                .hasMessageEndingWith(
+                        "; they differ in a setting no model_args key carries, such as the LayerNorm" + " epsilon");
     }
 }

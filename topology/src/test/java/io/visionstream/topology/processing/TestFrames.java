@@ -1,6 +1,6 @@
 package io.visionstream.topology.processing;
 
-import io.visionstream.inference.engine.DjlVitEngine;
+import io.visionstream.inference.engine.DjlEngine;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.image.ImageEncoder;
@@ -32,7 +32,7 @@ public final class TestFrames {
 
     /** A tiny ViT (32x32 input, patch 8, dim 32, 2 blocks, 5 classes) with seeded random weights. */
     public static InferenceEngine tinyEngine() {
-        return DjlVitEngine.withRandomWeights(
+        return DjlEngine.withRandomWeights(
                 "tiny-test",
                 VitConfig.of(32, 8, 32, 2, 2, 5),
                 EngineOptions.defaults().withTopK(3).withDevice("cpu"),

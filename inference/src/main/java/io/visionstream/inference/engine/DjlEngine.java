@@ -9,15 +9,16 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.cuda.CudaUtils;
+import io.visionstream.inference.architectures.Architectures;
+import io.visionstream.inference.backbone.Backbone;
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.backbone.BackboneOutput;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.VisionModel;
-import io.visionstream.inference.vit.VisionTransformer;
-import io.visionstream.inference.vit.VitConfig;
-import io.visionstream.inference.vit.VitOutput;
 import io.visionstream.inference.weights.LoadOptions;
-import io.visionstream.inference.weights.LoadedVit;
+import io.visionstream.inference.weights.LoadedBackbone;
 import io.visionstream.inference.weights.TimmCheckpoints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,8 +37,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
 
 /**
- * The ViT on DJL's PyTorch engine: one model instance on one device (GPU when DJL sees one and the
- * options allow, else CPU).
+ * A model of any registered family (ViT, DeiT, hybrid ViT, ...) on DJL's PyTorch engine: one model
+ * instance on one device (GPU when DJL sees one and the options allow, else CPU). It sees the model only
+ * through the {@link Backbone} seam and the optional dense head.
  *
  * <p>Each {@link #infer} call creates its arrays in a sub-manager of the model's manager and closes it
  * before returning, so native memory stays flat over any number of batches.
@@ -49,7 +51,7 @@ import java.util.stream.IntStream;
  * parallel region spread over cores that other work also wants. {@link #close} waits for running
  * batches.
  */
-public final class DjlVitEngine implements InferenceEngine {
+public final class DjlEngine implements InferenceEngine {
 
     /** The {@link ModelInfo#backend()} of this engine. */
     public static final String BACKEND = "djl-pytorch";
@@ -57,7 +59,7 @@ public final class DjlVitEngine implements InferenceEngine {
     // infer() holds the read lock so that batches run side by side; close() takes the write lock
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final NDManager manager;
-    private final VisionTransformer model;
+    private final Backbone model;
     // The backbone + classifier + dense head, when the model directory has a dense head; the backbone
     // then runs once per batch for all three outputs.
     private final VisionModel segmenting;
@@ -70,8 +72,8 @@ public final class DjlVitEngine implements InferenceEngine {
     // instead of the work in flight
     private final ConcurrentLinkedDeque<ByteBuffer> staging = new ConcurrentLinkedDeque<>();
 
-    private DjlVitEngine(
-            NDManager manager, VisionTransformer model, VisionModel segmenting, ModelInfo info, EngineOptions options) {
+    private DjlEngine(
+            NDManager manager, Backbone model, VisionModel segmenting, ModelInfo info, EngineOptions options) {
         this.manager = manager;
         this.model = model;
         this.segmenting = segmenting;
@@ -79,7 +81,7 @@ public final class DjlVitEngine implements InferenceEngine {
         this.topK = options.topK();
         this.dataType = options.precision().dataType();
         // inference only: no autograd graph, whatever the calling thread's grad mode is
-        for (Parameter p : model.timmParameters().values()) {
+        for (Parameter p : model.checkpointParameters().values()) {
             p.freeze(true);
         }
     }
@@ -90,7 +92,7 @@ public final class DjlVitEngine implements InferenceEngine {
      * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
      * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
      */
-    public static DjlVitEngine open(Path modelDir, EngineOptions options) throws IOException {
+    public static DjlEngine open(Path modelDir, EngineOptions options) throws IOException {
         return open(modelDir, options, 0, 0);
     }
 
@@ -103,7 +105,7 @@ public final class DjlVitEngine implements InferenceEngine {
      * @throws IllegalArgumentException for FP16/BF16 without a GPU, FP16/BF16 with a dense head (not
      *     supported yet), or "gpu" when there is none
      */
-    public static DjlVitEngine open(Path modelDir, EngineOptions options, int height, int width) throws IOException {
+    public static DjlEngine open(Path modelDir, EngineOptions options, int height, int width) throws IOException {
         Device device = chooseDevice(options);
         Optional<DenseHeadConfig> head = ModelDirectory.denseHead(modelDir);
         if (head.isPresent() && options.precision() != Precision.FP32) {
@@ -131,21 +133,21 @@ public final class DjlVitEngine implements InferenceEngine {
                         Precision.FP32,
                         combined.preprocess(),
                         classes);
-                return new DjlVitEngine(manager, combined.backbone(), combined, info, options);
+                return new DjlEngine(manager, combined.backbone(), combined, info, options);
             }
-            LoadedVit loaded = TimmCheckpoints.load(
+            LoadedBackbone loaded = TimmCheckpoints.load(
                     modelDir,
                     manager,
                     new LoadOptions(height, width, options.precision().dataType()));
             ModelInfo info = info(
                     loaded.checkpoint().architecture(),
-                    loaded.model().config(),
+                    loaded.backbone().config(),
                     loaded.checkpoint().labelNames(),
                     device,
                     options.precision(),
                     loaded.preprocess(),
                     List.of());
-            return new DjlVitEngine(manager, loaded.model(), null, info, options);
+            return new DjlEngine(manager, loaded.backbone(), null, info, options);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -153,17 +155,29 @@ public final class DjlVitEngine implements InferenceEngine {
     }
 
     /**
-     * An engine over a randomly initialised model (DJL's random generator, seeded), for benchmarks and
-     * soak tests; its outputs mean nothing. Preprocessing is reported as mean/std 0.5, crop 0.875.
+     * An engine over a registered architecture at its defaults (1000 classes, its own input size) with
+     * random weights; see {@link #withRandomWeights(String, BackboneConfig, EngineOptions, int)}.
+     *
+     * @throws IllegalArgumentException for an unknown architecture (listing the known ones), FP16/BF16
+     *     without a GPU, or "gpu" when there is none
+     */
+    public static DjlEngine withRandomWeights(String architecture, EngineOptions options, int seed) {
+        return withRandomWeights(architecture, Architectures.defaults(architecture), options, seed);
+    }
+
+    /**
+     * An engine over a randomly initialised model of any family (DJL's random generator, seeded), for
+     * benchmarks and soak tests; its outputs mean nothing. Preprocessing is reported as mean/std 0.5,
+     * crop 0.875.
      *
      * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
      */
-    public static DjlVitEngine withRandomWeights(String name, VitConfig config, EngineOptions options, int seed) {
+    public static DjlEngine withRandomWeights(String name, BackboneConfig config, EngineOptions options, int seed) {
         Device device = chooseDevice(options);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             Engine.getEngine("PyTorch").setRandomSeed(seed);
-            VisionTransformer model = new VisionTransformer(config);
+            Backbone model = config.newBackbone();
             model.initialize(manager, options.precision().dataType());
             PreprocessConfig pre = PreprocessConfig.fromTimm(
                     new int[] {config.inChans(), config.imgHeight(), config.imgWidth()},
@@ -172,7 +186,7 @@ public final class DjlVitEngine implements InferenceEngine {
                     PreprocessConfig.DEFAULT_CROP_PCT,
                     "bicubic");
             ModelInfo info = info(name, config, List.of(), device, options.precision(), pre, List.of());
-            return new DjlVitEngine(manager, model, null, info, options);
+            return new DjlEngine(manager, model, null, info, options);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -206,7 +220,7 @@ public final class DjlVitEngine implements InferenceEngine {
 
     private static ModelInfo info(
             String architecture,
-            VitConfig c,
+            BackboneConfig c,
             List<String> labels,
             Device device,
             Precision precision,
@@ -219,7 +233,7 @@ public final class DjlVitEngine implements InferenceEngine {
                 c.imgHeight(),
                 c.imgWidth(),
                 c.numClasses(),
-                c.embedDim(),
+                c.numFeatures(),
                 labels,
                 device.toString(),
                 precision,
@@ -285,7 +299,7 @@ public final class DjlVitEngine implements InferenceEngine {
                     embeddingArray = out.embedding();
                     classMaps = out.classMap().toType(DataType.UINT8, false).toByteArray();
                 } else {
-                    VitOutput out = model.forwardOutputs(new ParameterStore(batch, false), x, false);
+                    BackboneOutput out = model.forwardOutputs(new ParameterStore(batch, false), x, false);
                     logitsArray = out.logits();
                     embeddingArray = out.embedding();
                 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class DjlVitEngineTest {
+class DjlEngineTest {
 
-    private static DjlVitEngine engine;
+    private static DjlEngine engine;
     private static NDManager manager;
     private static float[] input;
     private static float[] refLogits;
@@ -29,8 +29,7 @@ class DjlVitEngineTest {
 
     @BeforeAll
     static void open() throws Exception {
-        engine =
-                DjlVitEngine.open(Fixtures.dir("tiny"), EngineOptions.defaults().withTopK(3));
+        engine = DjlEngine.open(Fixtures.dir("tiny"), EngineOptions.defaults().withTopK(3));
         manager = NDManager.newBaseManager("PyTorch");
         Map<String, NDArray> ref = Fixtures.reference("tiny", manager);
         input = ref.get("input").toFloatArray();
@@ -53,7 +52,7 @@ class DjlVitEngineTest {
         assertThat(info.embedDim()).isEqualTo(32);
         assertThat(info.labels()).hasSize(10).startsWith("class_0");
         assertThat(info.preprocess().cropPct()).isEqualTo(0.875);
-        assertThat(info.backend()).isEqualTo(DjlVitEngine.BACKEND);
+        assertThat(info.backend()).isEqualTo(DjlEngine.BACKEND);
     }
 
     @Test
@@ -143,8 +142,8 @@ class DjlVitEngineTest {
 
     @Test
     void headlessModelReturnsEmbeddingsOnly() {
-        try (DjlVitEngine headless = DjlVitEngine.withRandomWeights(
-                "custom", VitConfig.of(32, 8, 32, 1, 2, 0), EngineOptions.defaults(), 1)) {
+        try (DjlEngine headless =
+                DjlEngine.withRandomWeights("custom", VitConfig.of(32, 8, 32, 1, 2, 0), EngineOptions.defaults(), 1)) {
             ImageResult r = headless.infer(new float[3 * 32 * 32], 1).get(0);
             assertThat(r.logits()).isEmpty();
             assertThat(r.topK()).isEmpty();
@@ -154,9 +153,24 @@ class DjlVitEngineTest {
     }
 
     @Test
+    void aRandomWeightEngineForAHybridNameRunsAtItsDefaults() {
+        try (DjlEngine hybrid = DjlEngine.withRandomWeights(
+                "vit_tiny_r_s16_p8_224", EngineOptions.defaults().withDevice("cpu"), 1)) {
+            ModelInfo info = hybrid.info();
+            ImageResult r = hybrid.infer(new float[info.floatsPerImage()], 1).get(0);
+
+            assertThat(info.architecture()).isEqualTo("vit_tiny_r_s16_p8_224");
+            assertThat(new int[] {info.height(), info.width(), info.numClasses(), info.embedDim()})
+                    .containsExactly(224, 224, 1000, 192);
+            assertThat(r.logits()).hasSize(1000);
+            assertThat(r.embedding()).hasSize(192);
+        }
+    }
+
+    @Test
     void closedEngineRefusesWork() {
-        DjlVitEngine closing =
-                DjlVitEngine.withRandomWeights("custom", VitConfig.of(32, 8, 32, 1, 2, 3), EngineOptions.defaults(), 1);
+        DjlEngine closing =
+                DjlEngine.withRandomWeights("custom", VitConfig.of(32, 8, 32, 1, 2, 3), EngineOptions.defaults(), 1);
         closing.close();
         closing.close();
         assertThatThrownBy(() -> closing.infer(new float[3 * 32 * 32], 1))
@@ -167,7 +181,7 @@ class DjlVitEngineTest {
     @Test
     void bf16OnCpuIsRefusedBeforeAnythingIsConverted() {
         assumeFalse(Engine.getEngine("PyTorch").defaultDevice().isGpu(), "this machine has a GPU");
-        assertThatThrownBy(() -> DjlVitEngine.open(
+        assertThatThrownBy(() -> DjlEngine.open(
                         Fixtures.dir("tiny"), EngineOptions.defaults().withPrecision(Precision.BF16)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("precision=BF16 needs a GPU but the engine would run on cpu(); use FP32 on CPU");
@@ -175,7 +189,7 @@ class DjlVitEngineTest {
 
     @Test
     void fp16OnCpuIsRefused() {
-        assertThatThrownBy(() -> DjlVitEngine.withRandomWeights(
+        assertThatThrownBy(() -> DjlEngine.withRandomWeights(
                         "custom",
                         VitConfig.of(32, 8, 32, 1, 2, 3),
                         EngineOptions.defaults().withDevice("cpu").withPrecision(Precision.FP16),

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.visionstream.inference.layers.BatchNormAct2d;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,18 +14,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class BatchNorm2dTest {
+/** The head's batch norm ({@link BatchNormAct2d} without activation) against torch's BatchNorm2d. */
+class HeadBatchNormTest {
 
     private NDManager manager;
     private Map<String, NDArray> fx;
-    private BatchNorm2d bn;
+    private BatchNormAct2d bn;
     private Map<String, Parameter> params;
 
     @BeforeEach
     void loadReferenceState() {
         manager = NDManager.newBaseManager();
         fx = Fixtures.load(manager, "batch_norm.safetensors");
-        bn = new BatchNorm2d(3);
+        bn = new BatchNormAct2d(3, false);
         bn.initialize(manager, DataType.FLOAT32, new Shape(4, 3, 5, 5));
         params = new LinkedHashMap<>();
         bn.collectParameters("", params);

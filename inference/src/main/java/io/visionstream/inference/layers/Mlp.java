@@ -1,0 +1,36 @@
+package io.visionstream.inference.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.ParameterStore;
+
+/**
+ * timm's {@code Mlp}: {@code fc1 -> GELU (exact, erf) -> fc2}, {@code [*, D] -> [*, D]}. Keys {@code
+ * fc1.*}, {@code fc2.*}. No dropout (timm's default {@code drop=0.}).
+ */
+public final class Mlp extends CheckpointBlock {
+
+    private final Linear fc1;
+    private final Linear fc2;
+
+    /**
+     * @param inFeatures input and output width D
+     * @param hiddenFeatures hidden width ({@code int(D * mlp_ratio)} in timm)
+     */
+    public Mlp(int inFeatures, int hiddenFeatures) {
+        fc1 = addChild("fc1", new Linear(inFeatures, hiddenFeatures, true));
+        fc2 = addChild("fc2", new Linear(hiddenFeatures, inFeatures, true));
+    }
+
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        // x = self.fc2(self.act(self.fc1(x)))  with act = nn.GELU() (approximate='none')
+        return fc2.forward(ps, Activation.gelu(fc1.forward(ps, x, training)), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}
