@@ -5,13 +5,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.layers.Attention;
 import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.DropPath;
 import io.visionstream.inference.layers.LayerNorm;
 import io.visionstream.inference.layers.Mlp;
 
 /**
  * timm's pre-norm {@code Block} (named differently only to avoid clashing with DJL's {@code Block}):
  * {@code x = x + attn(norm1(x)); x = x + mlp(norm2(x))}, {@code [B, N, D] -> [B, N, D]}. No layer
- * scale and no drop path (timm's defaults for ViT inference).
+ * scale; stochastic depth ({@link DropPath}) on both residual branches in training, the identity in
+ * inference.
  */
 final class TransformerBlock extends CheckpointBlock {
 
@@ -19,20 +21,23 @@ final class TransformerBlock extends CheckpointBlock {
     private final Attention attn;
     private final LayerNorm norm2;
     private final Mlp mlp;
+    private final DropPath dropPath;
 
-    TransformerBlock(int dim, int numHeads, int mlpHidden, boolean qkvBias, double eps) {
+    TransformerBlock(int dim, int numHeads, int mlpHidden, boolean qkvBias, double eps, double dropPathRate) {
         norm1 = addChild("norm1", new LayerNorm(dim, eps));
         attn = addChild("attn", new Attention(dim, numHeads, qkvBias));
         norm2 = addChild("norm2", new LayerNorm(dim, eps));
         mlp = addChild("mlp", new Mlp(dim, mlpHidden));
+        // one instance serves drop_path1 and drop_path2: it has no state, each call draws its own mask
+        dropPath = new DropPath(dropPathRate);
     }
 
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         // x = x + self.drop_path1(self.ls1(self.attn(self.norm1(x))))
-        x = x.add(attn.forward(ps, norm1.forward(ps, x, training), training));
+        x = x.add(dropPath.forward(ps, attn.forward(ps, norm1.forward(ps, x, training), training), training));
         // x = x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
-        return x.add(mlp.forward(ps, norm2.forward(ps, x, training), training));
+        return x.add(dropPath.forward(ps, mlp.forward(ps, norm2.forward(ps, x, training), training), training));
     }
 
     @Override

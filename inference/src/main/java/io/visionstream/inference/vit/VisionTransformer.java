@@ -58,7 +58,12 @@ public final class VisionTransformer extends CheckpointBlock implements Backbone
             blocks.add(addChild(
                     "blocks." + i,
                     new TransformerBlock(
-                            d, config.numHeads(), config.mlpHiddenDim(), config.qkvBias(), config.layerNormEps())));
+                            d,
+                            config.numHeads(),
+                            config.mlpHiddenDim(),
+                            config.qkvBias(),
+                            config.layerNormEps(),
+                            config.dropPath(i))));
         }
         // self.norm = norm_layer(embed_dim) if not use_fc_norm else nn.Identity(); fc_norm the other way round
         norm = config.fcNorm() ? null : addChild("norm", new LayerNorm(d, config.layerNormEps()));

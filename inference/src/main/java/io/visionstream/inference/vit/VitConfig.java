@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param layerNormEps epsilon of every LayerNorm (timm 1e-6)
  * @param embedLayer what turns pixels into tokens: {@link EmbedLayer#PATCH}, or a hybrid's backbone; for
  *     a hybrid {@code patchSize} is the projection's patch on the backbone's map (timm's meaning)
+ * @param dropPathRate stochastic depth at the last block ({@code drop_path_rate}), rising linearly from 0 at
+ *     the first ({@code torch.linspace(0, drop_path_rate, depth)}); only matters in training; in [0, 1)
  */
 public record VitConfig(
         int imgHeight,
@@ -50,7 +52,8 @@ public record VitConfig(
         boolean fcNorm,
         boolean distilled,
         double layerNormEps,
-        EmbedLayer embedLayer)
+        EmbedLayer embedLayer,
+        double dropPathRate)
         implements BackboneConfig {
 
     /** timm's LayerNorm epsilon for ViT ({@code partial(nn.LayerNorm, eps=1e-6)}). */
@@ -85,6 +88,9 @@ public record VitConfig(
         if (!(layerNormEps > 0)) {
             throw invalid("layer_norm_eps", layerNormEps, "must be > 0");
         }
+        if (!(dropPathRate >= 0 && dropPathRate < 1)) {
+            throw invalid("drop_path_rate", dropPathRate, "must be in [0, 1)");
+        }
         if (distilled && (globalPool != GlobalPool.TOKEN || fcNorm)) {
             throw new IllegalArgumentException(String.format(
                     Locale.ROOT,
@@ -92,6 +98,42 @@ public record VitConfig(
                     globalPool.timmName(),
                     fcNorm));
         }
+    }
+
+    /** Without stochastic depth (timm's default {@code drop_path_rate=0}). */
+    public VitConfig(
+            int imgHeight,
+            int imgWidth,
+            int patchSize,
+            int inChans,
+            int numClasses,
+            GlobalPool globalPool,
+            int embedDim,
+            int depth,
+            int numHeads,
+            double mlpRatio,
+            boolean qkvBias,
+            boolean fcNorm,
+            boolean distilled,
+            double layerNormEps,
+            EmbedLayer embedLayer) {
+        this(
+                imgHeight,
+                imgWidth,
+                patchSize,
+                inChans,
+                numClasses,
+                globalPool,
+                embedDim,
+                depth,
+                numHeads,
+                mlpRatio,
+                qkvBias,
+                fcNorm,
+                distilled,
+                layerNormEps,
+                embedLayer,
+                0.0);
     }
 
     /**
@@ -179,7 +221,8 @@ public record VitConfig(
                 fcNorm,
                 distilled,
                 layerNormEps,
-                embedLayer);
+                embedLayer,
+                dropPathRate);
     }
 
     /** A copy with another number of classes (0: no head). */
@@ -200,7 +243,8 @@ public record VitConfig(
                 fcNorm,
                 distilled,
                 layerNormEps,
-                embedLayer);
+                embedLayer,
+                dropPathRate);
     }
 
     /**
@@ -224,7 +268,8 @@ public record VitConfig(
                 resolved,
                 distilled,
                 layerNormEps,
-                embedLayer);
+                embedLayer,
+                dropPathRate);
     }
 
     /** A copy with another embedding ({@link EmbedLayer#PATCH} or a hybrid backbone). */
@@ -244,7 +289,37 @@ public record VitConfig(
                 fcNorm,
                 distilled,
                 layerNormEps,
-                embed);
+                embed,
+                dropPathRate);
+    }
+
+    /** A copy with another stochastic-depth rate at the last block ({@code drop_path_rate}). */
+    public VitConfig withDropPathRate(double rate) {
+        return new VitConfig(
+                imgHeight,
+                imgWidth,
+                patchSize,
+                inChans,
+                numClasses,
+                globalPool,
+                embedDim,
+                depth,
+                numHeads,
+                mlpRatio,
+                qkvBias,
+                fcNorm,
+                distilled,
+                layerNormEps,
+                embedLayer,
+                rate);
+    }
+
+    /**
+     * Block {@code i}'s stochastic-depth rate: {@code dpr = [x.item() for x in torch.linspace(0,
+     * drop_path_rate, depth)]}.
+     */
+    public double dropPath(int i) {
+        return depth <= 1 ? 0.0 : dropPathRate * i / (depth - 1);
     }
 
     /** The embedding width D. */

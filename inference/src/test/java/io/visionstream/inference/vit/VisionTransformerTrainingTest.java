@@ -25,6 +25,51 @@ class VisionTransformerTrainingTest {
     private static final VitConfig TINY = VitConfig.of(32, 8, 32, 2, 2, 4);
 
     @Test
+    void dropPathDropsWholeSampleBranchesInTrainingAndIsTheIdentityInEvaluation() {
+        Engine.getEngine("PyTorch").setRandomSeed(3);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            TransformerBlock block = new TransformerBlock(8, 2, 16, true, 1e-6, 0.5);
+            block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(8, 5, 8));
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDArray x = manager.randomNormal(new Shape(8, 5, 8));
+            NDArray eval = block.forward(ps, x, false);
+            assertThat(block.forward(ps, x, false).contentEquals(eval))
+                    .as("evaluation is deterministic")
+                    .isTrue();
+            assertThat(untouchedSamples(x, eval))
+                    .as("evaluation keeps every branch")
+                    .isZero();
+            int untouched = 0;
+            for (int draw = 0; draw < 5; draw++) {
+                untouched += untouchedSamples(x, block.forward(ps, x, true));
+            }
+            // both branches of a sample dropped (p = 0.25 each): the block returns that sample unchanged
+            assertThat(untouched).as("samples with both branches dropped in 40").isBetween(2, 25);
+        }
+    }
+
+    private static int untouchedSamples(NDArray x, NDArray y) {
+        int n = 0;
+        for (int i = 0; i < x.getShape().get(0); i++) {
+            if (x.get(i).contentEquals(y.get(i))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void dropPathRateRisesLinearlyOverTheBlocks() {
+        VitConfig c = VitConfig.of(32, 8, 32, 5, 2, 4).withDropPathRate(0.1);
+        assertThat(new double[] {c.dropPath(0), c.dropPath(1), c.dropPath(2), c.dropPath(3), c.dropPath(4)})
+                .containsExactly(new double[] {0, 0.025, 0.05, 0.075, 0.1}, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(VitConfig.of(32, 8, 32, 1, 2, 4).withDropPathRate(0.3).dropPath(0))
+                .isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TINY.withDropPathRate(1.0))
+                .hasMessage("drop_path_rate=1.0 must be in [0, 1)");
+    }
+
+    @Test
     void everyParameterReceivesAGradient() {
         Engine.getEngine("PyTorch").setRandomSeed(7);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {

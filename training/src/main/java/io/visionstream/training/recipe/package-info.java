@@ -3,10 +3,11 @@
  * trainer switches on one by one. Label smoothing and the soft-target cross-entropy ({@link
  * io.visionstream.training.recipe.SoftTargets}), batch Mixup/CutMix that also mixes the per-pixel masks
  * ({@link io.visionstream.training.recipe.MixupCutmix}), RandAugment applied to image and mask alike
- * ({@link io.visionstream.training.recipe.RandAugment}), stochastic depth ({@link
- * io.visionstream.training.recipe.DropPath}), timm's weight-decay groups ({@link
+ * ({@link io.visionstream.training.recipe.RandAugment}), timm's weight-decay groups ({@link
  * io.visionstream.training.recipe.WeightDecayGroups}) and an exponential moving average of the weights
- * ({@link io.visionstream.training.recipe.ModelEma}).
+ * ({@link io.visionstream.training.recipe.ModelEma}). Stochastic depth lives in the model itself
+ * ({@code inference.layers.DropPath}, rates from {@code VitConfig.dropPathRate}), since inference cannot
+ * depend on training.
  *
  * <p>Every random choice comes from a {@link java.util.SplittableRandom} the caller passes in, so a run
  * is reproducible from its seed. Arrays that enter an autograd graph are allocated by libtorch (see
