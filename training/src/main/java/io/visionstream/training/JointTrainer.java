@@ -3,7 +3,6 @@ package io.visionstream.training;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -11,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.heads.UperNetHead;
 import io.visionstream.inference.hybrid.ConvStemEmbed;
+import io.visionstream.inference.image.DecodedImage;
 import io.visionstream.inference.image.Interpolation;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.image.Preprocessor;
@@ -18,6 +18,11 @@ import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.ModelOutputs;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.vit.VitConfig;
+import io.visionstream.training.recipe.MixupCutmix;
+import io.visionstream.training.recipe.ModelEma;
+import io.visionstream.training.recipe.RandAugment;
+import io.visionstream.training.recipe.SoftTargets;
+import io.visionstream.training.recipe.WeightDecayGroups;
 import io.visionstream.training.synthetic.Scene;
 import io.visionstream.training.synthetic.SceneConfig;
 import io.visionstream.training.synthetic.SyntheticScenes;
@@ -25,13 +30,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Trains a {@link VisionModel} (ViT backbone, CLS classifier, UPerNet dense head) jointly on synthetic
- * scenes: loss = cross-entropy of the CLS logits against the scene label + {@code denseLossWeight} x
- * mean per-pixel cross-entropy of the dense logits (at input resolution) against the mask; {@link
- * AdamW}; {@link LearningRateSchedule}. Each step renders {@code batchSize} new scenes of the training
+ * scenes: loss = soft-target cross-entropy of the CLS logits against the scene label + {@code
+ * denseLossWeight} x mean per-pixel cross-entropy of the dense logits (at input resolution) against the
+ * mask; {@link AdamW} with timm's weight-decay groups; {@link LearningRateSchedule}. The {@link Recipe}
+ * adds, each only when asked, RandAugment per scene (image and mask alike), label smoothing, batch
+ * Mixup/CutMix (class targets and masks mixed alike), stochastic depth in the ViT blocks, and an EMA of
+ * the weights that is what gets evaluated and saved. Each step renders {@code batchSize} new scenes of the training
  * seed (scene indices {@code step * batchSize ..}) and prepares them with the model's own {@link
  * Preprocessor}, so training sees exactly what the server feeds. Every per-step array lives in a
  * sub-manager closed at the end of the step, so memory stays flat.
@@ -52,7 +60,6 @@ public final class JointTrainer {
 
     private static final double[] STD = {0.229, 0.224, 0.225};
 
-    private static final Set<String> NO_DECAY = Set.of("cls_token", "pos_embed", "dist_token");
     private static final int LOSS_WINDOW = 10;
     private static final int MAX_CONSECUTIVE_SKIPS = 5;
 
@@ -80,7 +87,8 @@ public final class JointTrainer {
     public static VisionModel newModel(TrainConfig c) {
         List<String> classes = SyntheticScenes.classNames(c.shapeClasses());
         VitConfig backbone = VitConfig.of(c.imageSize(), c.patch(), c.dim(), c.depth(), c.heads(), classes.size())
-                .withGlobalPool(c.globalPool(), null);
+                .withGlobalPool(c.globalPool(), null)
+                .withDropPathRate(c.recipe().dropPath());
         if (!c.stemChannels().isEmpty()) {
             backbone = backbone.withEmbedLayer(new ConvStemEmbed(c.stemChannels()));
         }
@@ -119,19 +127,28 @@ public final class JointTrainer {
             long count =
                     params.values().stream().mapToLong(p -> p.getShape().size()).sum();
             listener.onInfo(model + ", " + count + " parameters");
+            Recipe recipe = c.recipe();
             AdamW optimizer = new AdamW(
                     params,
-                    name -> params.get(name).getShape().dimension() > 1 && !NO_DECAY.contains(name),
+                    WeightDecayGroups.of(params).predicate(),
                     name -> name.startsWith(UperNetHead.PREFIX) ? c.headLrScale() : 1.0,
                     c.weightDecay(),
                     c.maxGradNorm(),
                     root);
             listener.onInfo("AdamW over " + optimizer.describe());
+            // every recipe draw comes from the seed; augmentation and mixing get their own streams
+            SplittableRandom recipeRandom = new SplittableRandom(c.seed());
+            SplittableRandom augmentRandom = recipeRandom.split();
+            SplittableRandom mixRandom = recipeRandom.split();
+            RandAugment augment = recipe.randAugment() == null ? null : RandAugment.of(recipe.randAugment(), MEAN);
+            ModelEma ema = recipe.ema() > 0 ? new ModelEma(params, recipe.ema(), recipe.emaWarmup(), root) : null;
+            long updates = 0;
             LearningRateSchedule schedule = c.schedule();
             PreprocessConfig preConfig = model.preprocess();
             Preprocessor preprocessor = new Preprocessor(preConfig);
             SyntheticScenes data = new SyntheticScenes(sceneConfig, c.seed());
             int numClasses = sceneConfig.numClasses() + 1;
+            MixupCutmix mixer = recipe.mixing() ? recipe.mixer(numClasses) : null;
             int b = c.batchSize();
             int side = c.imageSize();
             int perImage = preConfig.floatsPerImage();
@@ -148,25 +165,46 @@ public final class JointTrainer {
                 int[] labels = new int[b];
                 for (int i = 0; i < b; i++) {
                     Scene scene = data.scene((long) step * b + i);
-                    preprocessor.preprocess(scene.image(), pixels, i * perImage);
-                    labels[i] = scene.label();
-                    byte[] mask = scene.mask();
-                    for (int j = 0; j < mask.length; j++) {
-                        masks[i * mask.length + j] = mask[j];
+                    if (augment == null) {
+                        preprocessor.preprocess(scene.image(), pixels, i * perImage);
+                        labels[i] = scene.label();
+                        byte[] mask = scene.mask();
+                        for (int j = 0; j < mask.length; j++) {
+                            masks[i * mask.length + j] = mask[j];
+                        }
+                    } else {
+                        RandAugment.Augmented a = augment.apply(scene.rgb(), scene.mask(), side, side, augmentRandom);
+                        preprocessor.preprocess(new DecodedImage(a.width(), a.height(), a.rgb()), pixels, i * perImage);
+                        labels[i] = a.label(c.shapeClasses());
+                        System.arraycopy(a.mask(), 0, masks, i * side * side, side * side);
                     }
                 }
+                // Mixup/CutMix mixes pixels and masks in place; without it the targets are (smoothed) one-hot
+                MixupCutmix.Mixed mixed =
+                        mixer == null ? null : mixer.apply(pixels, labels, masks, side, side, mixRandom);
                 double total;
                 double classLoss;
                 double denseLoss;
                 double gradNorm;
                 try (NDManager stepManager = root.newSubManager()) {
                     NDArray x = stepManager.create(pixels, new Shape(b, 3, side, side));
-                    NDArray y = stepManager.create(labels, new Shape(b));
-                    NDArray m = stepManager.create(masks, new Shape(b, side, side));
+                    NDArray classTargets;
+                    NDArray denseTargets;
+                    if (mixed != null) {
+                        classTargets = mixed.classTargets(stepManager);
+                        denseTargets = mixed.denseTargets(stepManager, numClasses);
+                    } else {
+                        classTargets = SoftTargets.array(
+                                stepManager,
+                                SoftTargets.smooth(labels, numClasses, recipe.labelSmoothing()),
+                                numClasses);
+                        NDArray m = stepManager.create(masks, new Shape(b, side, side));
+                        denseTargets = SoftTargets.denseTargets(m, null, 1.0, numClasses);
+                    }
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         ModelOutputs out = model.forward(new ParameterStore(stepManager, false), x, true);
-                        NDArray cls = crossEntropy(out.logits(), y, numClasses);
-                        NDArray dense = crossEntropy(out.denseLogits(), m, numClasses);
+                        NDArray cls = SoftTargets.crossEntropy(out.logits(), classTargets);
+                        NDArray dense = SoftTargets.denseCrossEntropy(out.denseLogits(), denseTargets);
                         // the weight as a libtorch-allocated scalar: see Attention (autograd keeps it)
                         NDArray weight = stepManager.ones(new Shape()).muli((float) c.denseLossWeight());
                         NDArray loss = cls.add(dense.mul(weight));
@@ -191,6 +229,9 @@ public final class JointTrainer {
                     }
                 } else {
                     consecutiveSkips = 0;
+                    if (ema != null) {
+                        ema.update(++updates);
+                    }
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 trainSeconds += seconds;
@@ -199,11 +240,17 @@ public final class JointTrainer {
                         step + 1, c.steps(), total, classLoss, denseLoss, lr, gradNorm, b / seconds));
                 boolean end = step + 1 == c.steps();
                 if (end || (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0)) {
-                    last = Evaluation.run(model, sceneConfig, c.evalSeed(), c.evalImages());
-                    listener.onEvaluation(step + 1, last);
-                    ModelDirectory.save(c.out(), model);
+                    // with --ema the averaged weights are the model that is evaluated and saved (timm)
+                    try (ModelEma.Swap swap = ema == null ? null : ema.swapIn()) {
+                        last = Evaluation.run(model, sceneConfig, c.evalSeed(), c.evalImages());
+                        listener.onEvaluation(step + 1, last);
+                        ModelDirectory.save(c.out(), model);
+                    }
                     listener.onCheckpoint(step + 1, c.out());
                 }
+            }
+            if (ema != null) {
+                ema.close();
             }
             int window = Math.min(LOSS_WINDOW, c.steps());
             return new TrainResult(
@@ -216,18 +263,6 @@ public final class JointTrainer {
                     skipped,
                     last);
         }
-    }
-
-    /**
-     * Mean cross-entropy of logits {@code [B, K, ...]} against class indices {@code [B, ...]} (over the
-     * batch and every spatial position).
-     */
-    static NDArray crossEntropy(NDArray logits, NDArray target, int numClasses) {
-        NDArray oneHot = target.oneHot(numClasses, DataType.FLOAT32);
-        if (logits.getShape().dimension() == 4) {
-            oneHot = oneHot.transpose(0, 3, 1, 2);
-        }
-        return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).mean().neg();
     }
 
     /** Copies every tensor of the {@code --init-from} model whose name and shape match; reports the rest. */

@@ -37,6 +37,7 @@ import java.util.Objects;
  * @param posEmbedInit how a from-scratch position embedding starts ({@code --pos-embed-init})
  * @param stemChannels widths of Xiao et al.'s convolutional stem, stride-2 3x3 layers in place of the
  *     patch embedding ({@code --stem conv --stem-channels}); empty for the patch embedding
+ * @param recipe timm's regularisation and augmentation options, {@link Recipe#NONE} for none
  */
 public record TrainConfig(
         Path out,
@@ -63,7 +64,8 @@ public record TrainConfig(
         double headLrScale,
         GlobalPool globalPool,
         PosEmbedInit posEmbedInit,
-        List<Integer> stemChannels) {
+        List<Integer> stemChannels,
+        Recipe recipe) {
 
     /**
      * Validates every option.
@@ -75,6 +77,7 @@ public record TrainConfig(
         Objects.requireNonNull(globalPool, "--global-pool");
         Objects.requireNonNull(posEmbedInit, "--pos-embed-init");
         Objects.requireNonNull(stemChannels, "--stem-channels");
+        Objects.requireNonNull(recipe, "recipe");
         stemChannels = List.copyOf(stemChannels);
         for (int c : stemChannels) {
             if (c <= 0) {
@@ -90,6 +93,11 @@ public record TrainConfig(
         if (batchSize < 2) {
             throw new IllegalArgumentException(
                     "--batch-size must be at least 2 (batch norm in the dense head), got " + batchSize);
+        }
+        if (recipe.mixing() && batchSize % 2 != 0) {
+            throw new IllegalArgumentException(
+                    "--batch-size must be even with --mixup/--cutmix (timm pairs each image with its mirror), got "
+                            + batchSize);
         }
         new LearningRateSchedule(lr, minLr, warmupSteps, steps); // validates --lr, --min-lr, --warmup-steps
         if (!(weightDecay >= 0)) {
@@ -131,6 +139,93 @@ public record TrainConfig(
         if (!(maxGradNorm >= 0)) {
             throw new IllegalArgumentException("--clip-grad must be >= 0, got " + maxGradNorm);
         }
+    }
+
+    /** Without the training recipe ({@link Recipe#NONE}). */
+    public TrainConfig(
+            Path out,
+            int steps,
+            int batchSize,
+            double lr,
+            double minLr,
+            double weightDecay,
+            int warmupSteps,
+            int imageSize,
+            int patch,
+            int dim,
+            int depth,
+            int heads,
+            int headChannels,
+            int shapeClasses,
+            long seed,
+            long evalSeed,
+            int evalEvery,
+            int evalImages,
+            Path initFrom,
+            double denseLossWeight,
+            double maxGradNorm,
+            double headLrScale,
+            GlobalPool globalPool,
+            PosEmbedInit posEmbedInit,
+            List<Integer> stemChannels) {
+        this(
+                out,
+                steps,
+                batchSize,
+                lr,
+                minLr,
+                weightDecay,
+                warmupSteps,
+                imageSize,
+                patch,
+                dim,
+                depth,
+                heads,
+                headChannels,
+                shapeClasses,
+                seed,
+                evalSeed,
+                evalEvery,
+                evalImages,
+                initFrom,
+                denseLossWeight,
+                maxGradNorm,
+                headLrScale,
+                globalPool,
+                posEmbedInit,
+                stemChannels,
+                Recipe.NONE);
+    }
+
+    /** A copy with another recipe. */
+    public TrainConfig withRecipe(Recipe r) {
+        return new TrainConfig(
+                out,
+                steps,
+                batchSize,
+                lr,
+                minLr,
+                weightDecay,
+                warmupSteps,
+                imageSize,
+                patch,
+                dim,
+                depth,
+                heads,
+                headChannels,
+                shapeClasses,
+                seed,
+                evalSeed,
+                evalEvery,
+                evalImages,
+                initFrom,
+                denseLossWeight,
+                maxGradNorm,
+                headLrScale,
+                globalPool,
+                posEmbedInit,
+                stemChannels,
+                r);
     }
 
     private static void positive(String key, int value) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -164,6 +165,119 @@ class JointTrainerTest {
                         List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--eval-seed must differ from --seed (7) to hold data out");
+    }
+
+    /** Tiny run at a constant learning rate (so step 1 does not depend on the run length). */
+    private TrainConfig tiny(Path out, int steps, int batchSize, Recipe recipe) {
+        return new TrainConfig(
+                out,
+                steps,
+                batchSize,
+                5e-3,
+                5e-3,
+                0.05,
+                0,
+                32,
+                8,
+                16,
+                4,
+                2,
+                8,
+                3,
+                1,
+                2,
+                0,
+                8,
+                null,
+                1.0,
+                1.0,
+                1.0,
+                GlobalPool.TOKEN,
+                PosEmbedInit.NORMAL,
+                List.of(),
+                recipe);
+    }
+
+    private static final Recipe WHOLE = new Recipe(0.1, 0.8, 1.0, 1.0, 0.5, null, "m9-mstd0.5", 0.1, 0.99, true);
+
+    @Test
+    void theWholeRecipeOnATinyModelGivesAFiniteLossThatDecreases() throws IOException {
+        List<Double> losses = new ArrayList<>();
+        TrainResult result = JointTrainer.train(tiny(dir.resolve("model"), 30, 4, WHOLE), new TrainListener() {
+            @Override
+            public void onStep(StepStats stats) {
+                losses.add(stats.loss());
+            }
+        });
+
+        assertThat(losses).hasSize(30).allSatisfy(l -> assertThat(l).isFinite());
+        assertThat(result.skippedSteps()).isZero();
+        assertThat(mean(losses.subList(20, 30)))
+                .as("loss of the last 10 steps vs the first 10 (%s)", losses.subList(0, 10))
+                .isLessThan(mean(losses.subList(0, 10)));
+        assertThat(result.evaluation()).isNotNull();
+    }
+
+    @Test
+    void withEmaTheAveragedWeightsAreSavedNotTheLiveOnes() throws IOException {
+        // decay(1) = 0 copies the weights after update 1; at 0.9998 updates 2 and 3 barely move them
+        Recipe ema = new Recipe(0, 0, 0, 1.0, 0.5, null, null, 0, 0.9998, false);
+        JointTrainer.train(tiny(dir.resolve("ema3"), 3, 4, ema), new TrainListener() {});
+        JointTrainer.train(tiny(dir.resolve("live3"), 3, 4, Recipe.NONE), new TrainListener() {});
+        JointTrainer.train(tiny(dir.resolve("live1"), 1, 4, Recipe.NONE), new TrainListener() {});
+
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, float[]> ema3 = weights(dir.resolve("ema3"), manager);
+            Map<String, float[]> live3 = weights(dir.resolve("live3"), manager);
+            Map<String, float[]> live1 = weights(dir.resolve("live1"), manager);
+            String name = "blocks.0.attn.qkv.weight";
+            assertThat(maxAbsDiff(ema3.get(name), live3.get(name)))
+                    .as("saved EMA vs the live weights after 3 steps")
+                    .isGreaterThan(1e-3);
+            for (String key : List.of(name, "head.weight", "decode_head.conv_seg.weight")) {
+                assertThat(maxAbsDiff(ema3.get(key), live1.get(key)))
+                        .as("saved EMA vs the weights after the first update, " + key)
+                        .isLessThan(1e-4);
+            }
+        }
+    }
+
+    private static Map<String, float[]> weights(Path model, NDManager manager) throws IOException {
+        Map<String, float[]> out = new java.util.HashMap<>();
+        ModelDirectory.load(model, manager)
+                .checkpointParameters()
+                .forEach((k, p) -> out.put(k, p.getArray().toFloatArray()));
+        return out;
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    @Test
+    void mixingRefusesAnOddBatch() {
+        Recipe cutmix = new Recipe(0, 0, 1.0, 1.0, 0.5, null, null, 0, 0, false);
+        assertThatThrownBy(() -> tiny(dir, 2, 5, cutmix))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--batch-size must be even with --mixup/--cutmix (timm pairs each image with its mirror),"
+                        + " got 5");
+        assertThat(tiny(dir, 2, 5, Recipe.NONE).batchSize()).isEqualTo(5);
+    }
+
+    @Test
+    void aDropPathRateReachesTheModel() {
+        Recipe dropPath = new Recipe(0, 0, 0, 1.0, 0.5, null, null, 0.1, 0, false);
+        VitConfig backbone =
+                (VitConfig) JointTrainer.newModel(tiny(dir, 2, 4, dropPath)).backboneConfig();
+        assertThat(backbone.dropPathRate()).isEqualTo(0.1);
+        assertThat(((VitConfig) JointTrainer.newModel(tiny(dir, 2, 4, Recipe.NONE))
+                                .backboneConfig())
+                        .dropPathRate())
+                .isZero();
     }
 
     @Test

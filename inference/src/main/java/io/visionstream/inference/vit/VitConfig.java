@@ -346,7 +346,8 @@ public record VitConfig(
     /**
      * timm's keyword arguments ({@code img_size}, {@code patch_size}, {@code in_chans}, {@code
      * embed_dim}, {@code depth}, {@code num_heads}, {@code mlp_ratio}, {@code qkv_bias}, {@code
-     * global_pool}, {@code fc_norm}) and the embedding's ({@link EmbedLayer#modelArgs()}). The LayerNorm
+     * global_pool}, {@code fc_norm}), the embedding's ({@link EmbedLayer#modelArgs()}) and {@code
+     * drop_path_rate} when non-zero. The LayerNorm
      * epsilon and the distillation are not arguments: they come with the architecture.
      */
     @Override
@@ -363,6 +364,9 @@ public record VitConfig(
         args.put("global_pool", globalPool.timmName());
         args.put("fc_norm", fcNorm);
         args.putAll(embedLayer.modelArgs());
+        if (dropPathRate > 0) {
+            args.put("drop_path_rate", dropPathRate); // training-only, kept so the file describes the run
+        }
         return args;
     }
 

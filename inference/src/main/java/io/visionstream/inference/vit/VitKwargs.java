@@ -19,8 +19,8 @@ public final class VitKwargs {
      * fc_norm} (null: timm's rule, on for {@code avg}); timm options this model lacks are accepted at
      * their inactive values only ({@code class_token}, {@code final_norm}, {@code no_embed_class}, {@code
      * pre_norm}, {@code dynamic_img_size}, {@code dynamic_img_pad}, {@code reg_tokens}, {@code
-     * init_values}); training-only rates ({@code drop_rate}, {@code drop_path_rate}, ...) and {@code
-     * weight_init} are ignored.
+     * init_values}); {@code drop_path_rate} (stochastic depth, training only) is kept; the other
+     * training-only rates ({@code drop_rate}, ...) and {@code weight_init} are ignored.
      *
      * @param embed the embedding the family chose
      * @return the configuration, or null when {@code args} holds a problem (recorded here or before)
@@ -40,6 +40,7 @@ public final class VitKwargs {
         int heads = args.intValue("num_heads", defaults.numHeads());
         double mlpRatio = args.doubleValue("mlp_ratio", defaults.mlpRatio());
         boolean qkvBias = args.booleanValue("qkv_bias", defaults.qkvBias());
+        double dropPathRate = args.doubleValue("drop_path_rate", defaults.dropPathRate());
         GlobalPool pool = defaults.globalPool();
         boolean poolGiven = args.has("global_pool");
         if (poolGiven) {
@@ -58,14 +59,7 @@ public final class VitKwargs {
         }
         args.requireValue("reg_tokens", v -> v instanceof Number n && n.doubleValue() == 0, "only 0");
         args.requireValue("init_values", Objects::isNull, "only null");
-        args.ignore(
-                "drop_rate",
-                "pos_drop_rate",
-                "patch_drop_rate",
-                "proj_drop_rate",
-                "attn_drop_rate",
-                "drop_path_rate",
-                "weight_init");
+        args.ignore("drop_rate", "pos_drop_rate", "patch_drop_rate", "proj_drop_rate", "attn_drop_rate", "weight_init");
         if (!args.problems().isEmpty()) {
             return null; // a combination check over substituted defaults would only confuse
         }
@@ -85,6 +79,7 @@ public final class VitKwargs {
                 resolvedFcNorm,
                 defaults.distilled(),
                 defaults.layerNormEps(),
-                embed);
+                embed,
+                dropPathRate);
     }
 }
