@@ -4,9 +4,11 @@ import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.training.Evaluation;
 import io.visionstream.training.JointTrainer;
 import io.visionstream.training.PosEmbedInit;
+import io.visionstream.training.Recipe;
 import io.visionstream.training.TrainConfig;
 import io.visionstream.training.TrainListener;
 import io.visionstream.training.TrainResult;
+import io.visionstream.training.recipe.MixupCutmix;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -179,6 +181,65 @@ public final class TrainCommand implements Callable<Integer> {
     Path initFrom;
 
     @Option(
+            names = "--label-smoothing",
+            defaultValue = "0",
+            description = "Label smoothing of the class targets, in [0, 1) (timm's; default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(
+            names = "--mixup",
+            defaultValue = "0",
+            description = "Mixup Beta alpha, 0 off; mixes images, class targets and masks (default: ${DEFAULT-VALUE}).")
+    double mixup;
+
+    @Option(
+            names = "--cutmix",
+            defaultValue = "0",
+            description = "CutMix Beta alpha, 0 off; pastes boxes of image and mask (default: ${DEFAULT-VALUE}).")
+    double cutmix;
+
+    @Option(
+            names = "--cutmix-minmax",
+            split = ",",
+            paramLabel = "F",
+            description = "CutMix box side bounds as fractions, e.g. 0.2,0.8; turns CutMix on with alpha 1.")
+    List<Double> cutmixMinMax;
+
+    @Option(
+            names = "--mixup-prob",
+            defaultValue = "1.0",
+            description = "Probability that a batch is mixed (default: ${DEFAULT-VALUE}).")
+    double mixupProb;
+
+    @Option(
+            names = "--mixup-switch-prob",
+            defaultValue = "0.5",
+            description = "Probability of CutMix rather than Mixup when both are on (default: ${DEFAULT-VALUE}).")
+    double mixupSwitchProb;
+
+    @Option(
+            names = "--rand-augment",
+            paramLabel = "SPEC",
+            description = "RandAugment per scene, image and mask alike, e.g. m9-mstd0.5 (timm's rand-m9-mstd0.5).")
+    String randAugment;
+
+    @Option(
+            names = "--drop-path",
+            defaultValue = "0",
+            description = "Stochastic depth at the last block, rising linearly from 0 (default: ${DEFAULT-VALUE}).")
+    double dropPath;
+
+    @Option(
+            names = "--ema",
+            defaultValue = "0",
+            description = "Decay of a moving average of the weights, evaluated and saved instead of them, e.g."
+                    + " 0.9998; 0 off (default: ${DEFAULT-VALUE}).")
+    double ema;
+
+    @Option(names = "--ema-warmup", description = "Warm the EMA decay up from 0 (timm's ModelEmaV3 use_warmup).")
+    boolean emaWarmup;
+
+    @Option(
             names = "--threads",
             defaultValue = "0",
             description =
@@ -187,38 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TrainConfig config;
-        try {
-            List<Integer> stemWidths = stemWidths();
-            config = new TrainConfig(
-                    out,
-                    steps,
-                    batchSize,
-                    lr,
-                    minLr,
-                    weightDecay,
-                    warmupSteps,
-                    imageSize,
-                    patch,
-                    dim,
-                    depth,
-                    heads,
-                    headChannels,
-                    classes,
-                    seed,
-                    evalSeed,
-                    evalEvery,
-                    evalImages,
-                    initFrom,
-                    denseLossWeight,
-                    clipGrad,
-                    headLrScale,
-                    GlobalPool.fromTimm(globalPool),
-                    PosEmbedInit.parse(posEmbedInit),
-                    stemWidths);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
+        TrainConfig config = config();
         if (threads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0, got " + threads);
         }
@@ -244,6 +274,67 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "held-out (seed %d): %s%n", config.evalSeed(), result.evaluation());
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * The validated options.
+     *
+     * @throws CommandLine.ParameterException naming the bad option and value
+     */
+    TrainConfig config() {
+        try {
+            List<Integer> stemWidths = stemWidths();
+            return new TrainConfig(
+                    out,
+                    steps,
+                    batchSize,
+                    lr,
+                    minLr,
+                    weightDecay,
+                    warmupSteps,
+                    imageSize,
+                    patch,
+                    dim,
+                    depth,
+                    heads,
+                    headChannels,
+                    classes,
+                    seed,
+                    evalSeed,
+                    evalEvery,
+                    evalImages,
+                    initFrom,
+                    denseLossWeight,
+                    clipGrad,
+                    headLrScale,
+                    GlobalPool.fromTimm(globalPool),
+                    PosEmbedInit.parse(posEmbedInit),
+                    stemWidths,
+                    new Recipe(
+                            labelSmoothing,
+                            mixup,
+                            cutmix,
+                            mixupProb,
+                            mixupSwitchProb,
+                            minMax(),
+                            randAugment,
+                            dropPath,
+                            ema,
+                            emaWarmup));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /** {@code --cutmix-minmax MIN,MAX}, or null when absent. */
+    private MixupCutmix.MinMax minMax() {
+        if (cutmixMinMax == null) {
+            return null;
+        }
+        if (cutmixMinMax.size() != 2) {
+            throw new IllegalArgumentException("--cutmix-minmax needs two fractions MIN,MAX, got " + cutmixMinMax);
+        }
+        return new MixupCutmix.MinMax(cutmixMinMax.get(0), cutmixMinMax.get(1));
     }
 
     /** The conv stem's widths for {@code --stem conv}, none for {@code --stem patch}. */

@@ -2,6 +2,8 @@ package io.visionstream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionstream.training.Recipe;
+import io.visionstream.training.recipe.MixupCutmix;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -123,5 +125,80 @@ class TrainCommandTest {
     void convStemWithoutWidthsIsAUsageError() {
         assertThat(run("train", "--out", dir.toString(), "--stem", "conv")).isEqualTo(2);
         assertThat(err.toString()).contains("--stem conv needs --stem-channels, e.g. 24,48,96");
+    }
+
+    private TrainCommand parsed(String... args) {
+        CommandLine.ParseResult result = VisionApp.commandLine().parseArgs(args);
+        return (TrainCommand) result.subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void withoutRecipeFlagsEveryRecipeOptionIsOff() {
+        assertThat(parsed("train", "--out", dir.toString()).config().recipe()).isEqualTo(Recipe.NONE);
+    }
+
+    @Test
+    void everyRecipeFlagReachesTheConfig() {
+        Recipe recipe = parsed(
+                        "train",
+                        "--out",
+                        dir.toString(),
+                        "--label-smoothing",
+                        "0.1",
+                        "--mixup",
+                        "0.8",
+                        "--cutmix",
+                        "1.0",
+                        "--mixup-prob",
+                        "0.9",
+                        "--mixup-switch-prob",
+                        "0.4",
+                        "--cutmix-minmax",
+                        "0.2,0.8",
+                        "--rand-augment",
+                        "m9-mstd0.5",
+                        "--drop-path",
+                        "0.1",
+                        "--ema",
+                        "0.9998",
+                        "--ema-warmup")
+                .config()
+                .recipe();
+
+        assertThat(recipe)
+                .isEqualTo(new Recipe(
+                        0.1, 0.8, 1.0, 0.9, 0.4, new MixupCutmix.MinMax(0.2, 0.8), "m9-mstd0.5", 0.1, 0.9998, true));
+    }
+
+    @Test
+    void helpListsTheRecipeOptions() {
+        assertThat(run("train", "--help")).isZero();
+        assertThat(out.toString())
+                .contains("--label-smoothing")
+                .contains("--mixup")
+                .contains("--cutmix-minmax")
+                .contains("--rand-augment")
+                .contains("--drop-path")
+                .contains("--ema-warmup");
+    }
+
+    @Test
+    void mixupWithAnOddBatchIsAUsageError() {
+        assertThat(run("train", "--out", dir.toString(), "--mixup", "0.8", "--batch-size", "5"))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains("--batch-size must be even with --mixup/--cutmix (timm pairs each image with its mirror),"
+                        + " got 5");
+    }
+
+    @Test
+    void badRecipeValuesAreUsageErrorsNamingTheFlag() {
+        assertThat(run("train", "--out", dir.toString(), "--drop-path", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--drop-path must be in [0, 1), got 1.0");
+        assertThat(run("train", "--out", dir.toString(), "--cutmix-minmax", "0.2"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--cutmix-minmax needs two fractions MIN,MAX, got [0.2]");
+        assertThat(run("train", "--out", dir.toString(), "--ema-warmup")).isEqualTo(2);
+        assertThat(err.toString()).contains("--ema-warmup needs --ema");
     }
 }
