@@ -240,6 +240,14 @@ public final class TrainCommand implements Callable<Integer> {
     boolean emaWarmup;
 
     @Option(
+            names = "--teacher",
+            paramLabel = "DIR",
+            description =
+                    "Model directory of a teacher for DeiT hard distillation: the student gets a distillation"
+                            + " token and head_dist, which learns the teacher's argmax, and is saved as a DeiT distilled model.")
+    Path teacher;
+
+    @Option(
             names = "--threads",
             defaultValue = "0",
             description =
@@ -320,7 +328,8 @@ public final class TrainCommand implements Callable<Integer> {
                             randAugment,
                             dropPath,
                             ema,
-                            emaWarmup));
+                            emaWarmup,
+                            teacher));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -161,13 +161,25 @@ class TrainCommandTest {
                         "0.1",
                         "--ema",
                         "0.9998",
-                        "--ema-warmup")
+                        "--ema-warmup",
+                        "--teacher",
+                        dir.resolve("teacher").toString())
                 .config()
                 .recipe();
 
         assertThat(recipe)
                 .isEqualTo(new Recipe(
-                        0.1, 0.8, 1.0, 0.9, 0.4, new MixupCutmix.MinMax(0.2, 0.8), "m9-mstd0.5", 0.1, 0.9998, true));
+                        0.1,
+                        0.8,
+                        1.0,
+                        0.9,
+                        0.4,
+                        new MixupCutmix.MinMax(0.2, 0.8),
+                        "m9-mstd0.5",
+                        0.1,
+                        0.9998,
+                        true,
+                        dir.resolve("teacher")));
     }
 
     @Test
@@ -179,7 +191,8 @@ class TrainCommandTest {
                 .contains("--cutmix-minmax")
                 .contains("--rand-augment")
                 .contains("--drop-path")
-                .contains("--ema-warmup");
+                .contains("--ema-warmup")
+                .contains("--teacher");
     }
 
     @Test

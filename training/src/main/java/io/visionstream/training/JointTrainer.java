@@ -3,6 +3,8 @@ package io.visionstream.training;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -17,6 +19,7 @@ import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.ModelOutputs;
 import io.visionstream.inference.model.VisionModel;
+import io.visionstream.inference.vit.VisionTransformer;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.training.recipe.MixupCutmix;
 import io.visionstream.training.recipe.ModelEma;
@@ -55,6 +58,12 @@ public final class JointTrainer {
      */
     public static final String ARCHITECTURE = "vit_tiny_patch16_224";
 
+    /** The architecture of a student distilled from a {@code --teacher}: DeiT's, with {@code head_dist}. */
+    public static final String DISTILLED_ARCHITECTURE = "deit_tiny_distilled_patch16_224";
+
+    /** timm's {@code --distillation-alpha} default: the weight of the distillation head's loss. */
+    private static final float DISTILLATION_ALPHA = 0.5f;
+
     /** ImageNet mean and std, timm's defaults, written to {@code pretrained_cfg}. */
     private static final double[] MEAN = {0.485, 0.456, 0.406};
 
@@ -88,7 +97,8 @@ public final class JointTrainer {
         List<String> classes = SyntheticScenes.classNames(c.shapeClasses());
         VitConfig backbone = VitConfig.of(c.imageSize(), c.patch(), c.dim(), c.depth(), c.heads(), classes.size())
                 .withGlobalPool(c.globalPool(), null)
-                .withDropPathRate(c.recipe().dropPath());
+                .withDropPathRate(c.recipe().dropPath())
+                .withDistilled(c.recipe().teacher() != null);
         if (!c.stemChannels().isEmpty()) {
             backbone = backbone.withEmbedLayer(new ConvStemEmbed(c.stemChannels()));
         }
@@ -101,7 +111,8 @@ public final class JointTrainer {
                 classes);
         PreprocessConfig pre =
                 new PreprocessConfig(c.imageSize(), c.imageSize(), 1.0, Interpolation.BILINEAR, MEAN, STD);
-        return new VisionModel(backbone, head, ARCHITECTURE, pre, classes);
+        String architecture = c.recipe().teacher() != null ? DISTILLED_ARCHITECTURE : ARCHITECTURE;
+        return new VisionModel(backbone, head, architecture, pre, classes);
     }
 
     /**
@@ -143,6 +154,7 @@ public final class JointTrainer {
             RandAugment augment = recipe.randAugment() == null ? null : RandAugment.of(recipe.randAugment(), MEAN);
             ModelEma ema = recipe.ema() > 0 ? new ModelEma(params, recipe.ema(), recipe.emaWarmup(), root) : null;
             long updates = 0;
+            VisionModel teacher = recipe.teacher() == null ? null : teacher(recipe, model, c, root, listener);
             LearningRateSchedule schedule = c.schedule();
             PreprocessConfig preConfig = model.preprocess();
             Preprocessor preprocessor = new Preprocessor(preConfig);
@@ -201,9 +213,36 @@ public final class JointTrainer {
                         NDArray m = stepManager.create(masks, new Shape(b, side, side));
                         denseTargets = SoftTargets.denseTargets(m, null, 1.0, numClasses);
                     }
+                    // DeiT hard distillation: the teacher's argmax on the same (mixed) images, outside the graph
+                    NDArray teacherTargets = teacher == null
+                            ? null
+                            : SoftTargets.array(
+                                    stepManager,
+                                    SoftTargets.smooth(
+                                            teacher.forward(new ParameterStore(stepManager, false), x, false)
+                                                    .logits()
+                                                    .argMax(1)
+                                                    .toType(DataType.INT32, false)
+                                                    .toIntArray(),
+                                            numClasses,
+                                            0),
+                                    numClasses);
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         ModelOutputs out = model.forward(new ParameterStore(stepManager, false), x, true);
-                        NDArray cls = SoftTargets.crossEntropy(out.logits(), classTargets);
+                        NDArray cls;
+                        if (teacher == null) {
+                            cls = SoftTargets.crossEntropy(out.logits(), classTargets);
+                        } else {
+                            // base_loss * (1 - alpha) + F.cross_entropy(outputs_kd, teacher.argmax(1)) * alpha
+                            NDArray both = out.logits();
+                            NDArray own =
+                                    SoftTargets.crossEntropy(both.get(new NDIndex(":, :{}", numClasses)), classTargets);
+                            NDArray kd = SoftTargets.crossEntropy(
+                                    both.get(new NDIndex(":, {}:", numClasses)), teacherTargets);
+                            NDArray alpha = stepManager.ones(new Shape()).muli(DISTILLATION_ALPHA);
+                            NDArray rest = stepManager.ones(new Shape()).muli(1 - DISTILLATION_ALPHA);
+                            cls = own.mul(rest).add(kd.mul(alpha));
+                        }
                         NDArray dense = SoftTargets.denseCrossEntropy(out.denseLogits(), denseTargets);
                         // the weight as a libtorch-allocated scalar: see Attention (autograd keeps it)
                         NDArray weight = stepManager.ones(new Shape()).muli((float) c.denseLossWeight());
@@ -263,6 +302,27 @@ public final class JointTrainer {
                     skipped,
                     last);
         }
+    }
+
+    /**
+     * Loads the {@code --teacher} for evaluation-mode forwards at the student's input size and switches
+     * the student's ViT to returning both heads in training.
+     *
+     * @throws IllegalArgumentException when the teacher's classes differ from the student's
+     */
+    private static VisionModel teacher(
+            Recipe recipe, VisionModel student, TrainConfig c, NDManager root, TrainListener listener)
+            throws IOException {
+        VisionModel teacher = ModelDirectory.load(recipe.teacher(), root, c.imageSize(), c.imageSize());
+        int classes = student.backboneConfig().numClasses();
+        if (teacher.backboneConfig().numClasses() != classes) {
+            throw new IllegalArgumentException("--teacher " + recipe.teacher() + " has "
+                    + teacher.backboneConfig().numClasses() + " classes, the student " + classes
+                    + "; train it with the same --classes");
+        }
+        ((VisionTransformer) student.backbone()).setDistilledTraining(true);
+        listener.onInfo("distilling from " + recipe.teacher() + " (" + teacher.backbone() + "), hard labels");
+        return teacher;
     }
 
     /** Copies every tensor of the {@code --init-from} model whose name and shape match; reports the rest. */

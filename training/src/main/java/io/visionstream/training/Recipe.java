@@ -2,6 +2,7 @@ package io.visionstream.training;
 
 import io.visionstream.training.recipe.MixupCutmix;
 import io.visionstream.training.recipe.RandAugment;
+import java.nio.file.Path;
 
 /**
  * timm's training-recipe options of a run, each off by default; keys are the {@code ./vision train}
@@ -18,6 +19,8 @@ import io.visionstream.training.recipe.RandAugment;
  * @param dropPath stochastic depth at the last block ({@code --drop-path}), in {@code [0, 1)}
  * @param ema decay of the weights' moving average ({@code --model-ema-decay}), in {@code [0, 1)}; 0 off
  * @param emaWarmup whether that decay warms up ({@code --ema-warmup}); needs {@code --ema}
+ * @param teacher model directory of a DeiT hard-distillation teacher ({@code --teacher}), or null: the
+ *     student gets {@code dist_token} and {@code head_dist}, which learns the teacher's argmax
  */
 public record Recipe(
         double labelSmoothing,
@@ -29,7 +32,8 @@ public record Recipe(
         String randAugment,
         double dropPath,
         double ema,
-        boolean emaWarmup) {
+        boolean emaWarmup,
+        Path teacher) {
 
     /** Everything off: plain cross-entropy, no mixing, no augmentation, no drop path, no EMA. */
     public static final Recipe NONE = new Recipe(0, 0, 0, 1.0, 0.5, null, null, 0, 0, false);
@@ -67,6 +71,32 @@ public record Recipe(
         if (emaWarmup && ema == 0) {
             throw new IllegalArgumentException("--ema-warmup needs --ema");
         }
+    }
+
+    /** Without a teacher. */
+    public Recipe(
+            double labelSmoothing,
+            double mixup,
+            double cutmix,
+            double mixupProb,
+            double mixupSwitchProb,
+            MixupCutmix.MinMax cutmixMinMax,
+            String randAugment,
+            double dropPath,
+            double ema,
+            boolean emaWarmup) {
+        this(
+                labelSmoothing,
+                mixup,
+                cutmix,
+                mixupProb,
+                mixupSwitchProb,
+                cutmixMinMax,
+                randAugment,
+                dropPath,
+                ema,
+                emaWarmup,
+                null);
     }
 
     /** Whether Mixup or CutMix is on ({@code timm: mixup > 0 or cutmix > 0 or cutmix_minmax is not None}). */

@@ -259,6 +259,74 @@ class JointTrainerTest {
     }
 
     @Test
+    void aStudentDistilledFromATeacherSavesAndReloadsAsADeitDistilledModel() throws IOException {
+        Path teacherDir = dir.resolve("teacher");
+        JointTrainer.train(tiny(teacherDir, 2, 4, Recipe.NONE), new TrainListener() {});
+        Recipe distil = new Recipe(0, 0, 0, 1.0, 0.5, null, null, 0, 0, false, teacherDir);
+        TrainConfig config = tiny(dir.resolve("student"), 4, 4, distil);
+        List<Double> losses = new ArrayList<>();
+        TrainResult result = JointTrainer.train(config, new TrainListener() {
+            @Override
+            public void onStep(StepStats stats) {
+                losses.add(stats.classLoss());
+            }
+        });
+
+        assertThat(losses).allSatisfy(l -> assertThat(l).isFinite());
+        assertThat(Files.readString(dir.resolve("student/config.json")))
+                .contains("\"architecture\" : \"" + JointTrainer.DISTILLED_ARCHITECTURE + "\"");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel student = ModelDirectory.load(dir.resolve("student"), manager);
+            assertThat(((VitConfig) student.backboneConfig()).distilled()).isTrue();
+            assertThat(student.checkpointParameters()).containsKeys("dist_token", "head_dist.weight", "head_dist.bias");
+            // the reloaded model (heads averaged in evaluation) is the trained one
+            Evaluation.Result again =
+                    Evaluation.run(student, JointTrainer.scenes(config), config.evalSeed(), config.evalImages());
+            assertThat(again.top1()).isEqualTo(result.evaluation().top1());
+        }
+    }
+
+    @Test
+    void aTeacherWithOtherClassesIsRefused() throws IOException {
+        Path teacherDir = dir.resolve("teacher");
+        TrainConfig teacher = tiny(teacherDir, 1, 4, Recipe.NONE);
+        JointTrainer.train(
+                new TrainConfig(
+                        teacherDir,
+                        1,
+                        4,
+                        5e-3,
+                        5e-3,
+                        0.05,
+                        0,
+                        32,
+                        8,
+                        16,
+                        4,
+                        2,
+                        8,
+                        2,
+                        1,
+                        2,
+                        0,
+                        8,
+                        null,
+                        1.0,
+                        1.0,
+                        1.0,
+                        GlobalPool.TOKEN,
+                        PosEmbedInit.NORMAL,
+                        List.of()),
+                new TrainListener() {});
+        Recipe distil = new Recipe(0, 0, 0, 1.0, 0.5, null, null, 0, 0, false, teacherDir);
+        assertThat(teacher.shapeClasses()).isEqualTo(3);
+        assertThatThrownBy(() -> JointTrainer.train(tiny(dir.resolve("student"), 1, 4, distil), new TrainListener() {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "--teacher " + teacherDir + " has 3 classes, the student 4; train it with the same --classes");
+    }
+
+    @Test
     void mixingRefusesAnOddBatch() {
         Recipe cutmix = new Recipe(0, 0, 1.0, 1.0, 0.5, null, null, 0, 0, false);
         assertThatThrownBy(() -> tiny(dir, 2, 5, cutmix))

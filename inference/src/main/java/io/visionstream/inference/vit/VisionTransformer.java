@@ -45,6 +45,7 @@ public final class VisionTransformer extends CheckpointBlock implements Backbone
     private final LayerNorm fcNorm;
     private final Linear head;
     private final Linear headDist;
+    private boolean distilledTraining;
 
     /** Builds the block tree; call {@link #initialize(ai.djl.ndarray.NDManager, ai.djl.ndarray.types.DataType)} before use. */
     public VisionTransformer(VitConfig config) {
@@ -83,6 +84,20 @@ public final class VisionTransformer extends CheckpointBlock implements Backbone
                 .build();
     }
 
+    /**
+     * timm's {@code set_distilled_training}: while on, a distilled model's training forward returns both
+     * heads side by side, {@code [B, 2K]} ({@code head} then {@code head_dist}), for DeiT's two losses;
+     * evaluation still averages them. Not thread-safe; set before training.
+     *
+     * @throws IllegalStateException when the model is not distilled
+     */
+    public void setDistilledTraining(boolean enable) {
+        if (enable && headDist == null) {
+            throw new IllegalStateException("distilled training needs a distilled model with a head");
+        }
+        distilledTraining = enable;
+    }
+
     /** The configuration this model was built from. */
     @Override
     public VitConfig config() {
@@ -115,6 +130,10 @@ public final class VisionTransformer extends CheckpointBlock implements Backbone
             NDArray dist = features.get(new NDIndex(":, 1"));
             if (preLogits || head == null) {
                 return cls.add(dist).div(2); // (x + x_dist) / 2
+            }
+            if (training && distilledTraining) {
+                // return x, x_dist (timm returns the pair; here side by side)
+                return head.forward(ps, cls, training).concat(headDist.forward(ps, dist, training), 1);
             }
             // (self.head(x) + self.head_dist(x_dist)) / 2
             return head.forward(ps, cls, training)

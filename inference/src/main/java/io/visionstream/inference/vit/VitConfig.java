@@ -293,6 +293,27 @@ public record VitConfig(
                 dropPathRate);
     }
 
+    /** A copy with or without DeiT's distillation token and head. */
+    public VitConfig withDistilled(boolean enable) {
+        return new VitConfig(
+                imgHeight,
+                imgWidth,
+                patchSize,
+                inChans,
+                numClasses,
+                globalPool,
+                embedDim,
+                depth,
+                numHeads,
+                mlpRatio,
+                qkvBias,
+                fcNorm,
+                enable,
+                layerNormEps,
+                embedLayer,
+                dropPathRate);
+    }
+
     /** A copy with another stochastic-depth rate at the last block ({@code drop_path_rate}). */
     public VitConfig withDropPathRate(double rate) {
         return new VitConfig(

@@ -59,6 +59,28 @@ class VisionTransformerTrainingTest {
     }
 
     @Test
+    void distilledTrainingReturnsBothHeadsSideBySideAndEvaluationTheirMean() {
+        Engine.getEngine("PyTorch").setRandomSeed(5);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            VisionTransformer vit = new VisionTransformer(VitConfig.distilled(32, 8, 32, 2, 2, 4));
+            vit.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDArray x = manager.randomNormal(new Shape(2, 3, 32, 32));
+            NDArray mean = vit.forward(ps, new NDList(x), false).singletonOrThrow();
+            vit.setDistilledTraining(true);
+            NDArray both = vit.forward(ps, new NDList(x), true).singletonOrThrow();
+            assertThat(both.getShape()).isEqualTo(new Shape(2, 8));
+            NDArray averaged = both.get(":, :4").add(both.get(":, 4:")).div(2);
+            assertThat(averaged.sub(mean).abs().max().getFloat()).isLessThan(1e-5f);
+            assertThat(vit.forward(ps, new NDList(x), false).singletonOrThrow().getShape())
+                    .isEqualTo(new Shape(2, 4));
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> new VisionTransformer(TINY).setDistilledTraining(true))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void dropPathRateRisesLinearlyOverTheBlocks() {
         VitConfig c = VitConfig.of(32, 8, 32, 5, 2, 4).withDropPathRate(0.1);
         assertThat(new double[] {c.dropPath(0), c.dropPath(1), c.dropPath(2), c.dropPath(3), c.dropPath(4)})
