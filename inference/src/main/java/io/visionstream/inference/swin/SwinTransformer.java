@@ -9,6 +9,8 @@ import ai.djl.training.ParameterStore;
 import io.visionstream.inference.backbone.Backbone;
 import io.visionstream.inference.backbone.Intermediates;
 import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.LayerNorm;
+import io.visionstream.inference.layers.Linear;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,9 +40,9 @@ public final class SwinTransformer extends CheckpointBlock implements Backbone {
     private final SwinConfig config;
     private final SwinPatchEmbed patchEmbed;
     private final List<SwinStage> layers = new ArrayList<>();
-    private final SwinLayerNorm norm;
-    private final SwinLinear head;
-    private final List<SwinLayerNorm> stageNorms = new ArrayList<>();
+    private final LayerNorm norm;
+    private final Linear head;
+    private final List<LayerNorm> stageNorms = new ArrayList<>();
 
     /** A classification model without stage norms: timm's module tree. */
     public SwinTransformer(SwinConfig config) {
@@ -59,13 +61,13 @@ public final class SwinTransformer extends CheckpointBlock implements Backbone {
         for (int i = 0; i < config.numStages(); i++) {
             layers.add(addChild("layers." + i, new SwinStage(config, i)));
         }
-        norm = addChild("norm", new SwinLayerNorm(config.numFeatures(), SwinConfig.LAYER_NORM_EPS));
+        norm = addChild("norm", new LayerNorm(config.numFeatures(), SwinConfig.LAYER_NORM_EPS));
         head = config.numClasses() > 0
-                ? addChild("head.fc", new SwinLinear(config.numFeatures(), config.numClasses(), true))
+                ? addChild("head.fc", new Linear(config.numFeatures(), config.numClasses(), true))
                 : null;
         if (withStageNorms) {
             for (int i = 0; i < config.numStages(); i++) {
-                stageNorms.add(addChild("norm" + i, new SwinLayerNorm(config.stageDim(i), SwinConfig.LAYER_NORM_EPS)));
+                stageNorms.add(addChild("norm" + i, new LayerNorm(config.stageDim(i), SwinConfig.LAYER_NORM_EPS)));
             }
         }
     }
