@@ -196,6 +196,12 @@ public record SwinConfig(
         return new SwinTransformer(this);
     }
 
+    /** With mmsegmentation's stage norms {@code norm0 ..}, so a dense head sees normed stage maps. */
+    @Override
+    public SwinTransformer newDenseBackbone() {
+        return new SwinTransformer(this, true);
+    }
+
     /**
      * timm's keyword arguments {@code img_size}, {@code patch_size}, {@code in_chans}, {@code embed_dim},
      * {@code depths}, {@code num_heads}, {@code window_size}, {@code mlp_ratio}, {@code drop_path_rate}.
