@@ -39,7 +39,7 @@ final class BenchCommand implements Runnable {
                 names = "--models",
                 split = ",",
                 defaultValue = "vit_tiny_patch16_224,vit_small_patch16_224",
-                description = "timm architecture names of any registered family: ViT, DeiT, the ResNetV2 hybrids"
+                description = "timm architecture names of any registered family: ViT, DeiT, Swin, the ResNetV2 hybrids"
                         + " (vit_tiny_r_s16_p8_224, vit_small_r26_s32_224, ...), each at its default size"
                         + " (default: ${DEFAULT-VALUE}).")
         List<String> models;
@@ -50,6 +50,14 @@ final class BenchCommand implements Runnable {
                 defaultValue = "1,8,32",
                 description = "Batch sizes (default: ${DEFAULT-VALUE}).")
         List<Integer> batchSizes;
+
+        @Option(
+                names = "--sizes",
+                split = ",",
+                description = "Square input sizes to run every model at, e.g. 224,320,448: prints tokens, GFLOP"
+                        + " per image and time per image relative to the first size (default: each model at its"
+                        + " own size).")
+        List<Integer> sizes = List.of();
 
         @Option(
                 names = "--seconds",
@@ -85,7 +93,7 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             EngineBenchmark.run(
                     new EngineBenchmark.Options(
-                            models, batchSizes, seconds, warmup, gemm, new EngineOptions(5, precision, device)),
+                            models, batchSizes, seconds, warmup, gemm, new EngineOptions(5, precision, device), sizes),
                     System.out);
             return 0;
         }

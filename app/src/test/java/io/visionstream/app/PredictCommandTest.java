@@ -176,4 +176,20 @@ class PredictCommandTest {
             }
         }
     }
+
+    @Test
+    void aSwinHubFolderPredicts() throws Exception {
+        // swin_tiny_patch4_window7_224 shrunk (make_swin_fixtures.py); its references are for a tensor
+        // input, so this checks the command end to end, the loader's numbers are checked in inference
+        Path swin = Path.of("../inference/src/test/resources/fixtures/swin/native_128");
+        Path image = Path.of("../inference/src/test/resources/fixtures/hybrid/png_small_r26/image_100x76.png");
+
+        int exit = run("predict", "--model", swin.toString(), "--json", "--device", "cpu", image.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode node =
+                new ObjectMapper().readTree(out.toString().lines().findFirst().orElseThrow());
+        assertThat(node.get("embedding")).hasSize(64);
+        assertThat(node.get("logits")).hasSize(10);
+    }
 }

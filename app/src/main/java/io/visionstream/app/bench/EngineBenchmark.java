@@ -10,6 +10,8 @@ import io.visionstream.inference.engine.DjlEngine;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.ModelInfo;
 import io.visionstream.inference.engine.Precision;
+import io.visionstream.inference.swin.SwinConfig;
+import io.visionstream.inference.vit.VitConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,6 +40,8 @@ public final class EngineBenchmark {
      * @param warmupBatches untimed batches before each case
      * @param gemmSize n of the n x n x n fp32 matmul that measures the machine's rate
      * @param engine device and precision of the engine under test
+     * @param sizes square input sizes S to run every model at (the cost curve: tokens, GFLOP and time
+     *     per image against S, relative to the first size); empty: each model at its default size only
      */
     public record Options(
             List<String> architectures,
@@ -45,7 +49,8 @@ public final class EngineBenchmark {
             double secondsPerCase,
             int warmupBatches,
             int gemmSize,
-            EngineOptions engine) {
+            EngineOptions engine,
+            List<Integer> sizes) {
 
         /**
          * Validates every field.
@@ -55,6 +60,12 @@ public final class EngineBenchmark {
         public Options {
             architectures = List.copyOf(architectures);
             batchSizes = List.copyOf(batchSizes);
+            sizes = List.copyOf(sizes);
+            for (int size : sizes) {
+                if (size < 1) {
+                    throw new IllegalArgumentException("sizes contains " + size + "; each must be >= 1");
+                }
+            }
             architectures.forEach(Architectures::family); // an unknown name fails here, listing the known ones
             if (architectures.isEmpty() || batchSizes.isEmpty()) {
                 throw new IllegalArgumentException("architectures and batchSizes must not be empty");
@@ -73,6 +84,17 @@ public final class EngineBenchmark {
             if (gemmSize < 16) {
                 throw new IllegalArgumentException("gemmSize=" + gemmSize + " must be >= 16");
             }
+        }
+
+        /** Each model at its default size only. */
+        public Options(
+                List<String> architectures,
+                List<Integer> batchSizes,
+                double secondsPerCase,
+                int warmupBatches,
+                int gemmSize,
+                EngineOptions engine) {
+            this(architectures, batchSizes, secondsPerCase, warmupBatches, gemmSize, engine, List.of());
         }
 
         /** ViT-Ti/16 and ViT-S/16 at 224, batches 1, 8, 32, 5 s each, GEMM 2048, FP32 on the best device. */
@@ -129,6 +151,11 @@ public final class EngineBenchmark {
                 "fp32 matmul %d^3 through DJL/PyTorch: %.1f GFLOP/s (the ceiling used below)%n",
                 options.gemmSize(),
                 gemm);
+        if (!options.sizes().isEmpty()) {
+            costCurve(options, gemm, out);
+            out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+            return;
+        }
         out.printf(
                 Locale.ROOT,
                 "%-24s %6s %10s %10s %10s %10s %10s%n",
@@ -162,6 +189,73 @@ public final class EngineBenchmark {
             }
         }
         out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+    }
+
+    /**
+     * One row per model, batch size and input size: tokens, GFLOP per image, images/s and time per image
+     * relative to the model's row at the first size.
+     */
+    private static void costCurve(Options options, double gemm, PrintStream out) {
+        out.printf(
+                Locale.ROOT,
+                "%-30s %5s %6s %7s %10s %10s %10s %10s %10s %8s%n",
+                "model",
+                "size",
+                "batch",
+                "tokens",
+                "GFLOP/img",
+                "img/s med",
+                "img/s best",
+                "ms/img",
+                "of matmul",
+                "x " + options.sizes().get(0));
+        for (String arch : options.architectures()) {
+            for (int batch : options.batchSizes()) {
+                double firstMs = Double.NaN;
+                for (int size : options.sizes()) {
+                    BackboneConfig config = Architectures.defaults(arch).withImageSize(size, size);
+                    double flops = config.flopsPerImage();
+                    try (DjlEngine model = DjlEngine.withRandomWeights(arch, config, options.engine(), 1)) {
+                        double[] windows = time(model, model.info(), batch, options);
+                        double median = windows[windows.length / 2];
+                        double ms = 1000 / median;
+                        if (Double.isNaN(firstMs)) {
+                            firstMs = ms;
+                        }
+                        out.printf(
+                                Locale.ROOT,
+                                "%-30s %5d %6d %7d %10.2f %10.2f %10.2f %10.1f %9.0f%% %8.2f%n",
+                                arch,
+                                size,
+                                batch,
+                                tokens(config),
+                                flops / 1e9,
+                                median,
+                                windows[windows.length - 1],
+                                ms,
+                                100 * median * flops / 1e9 / gemm,
+                                ms / firstMs);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The tokens attention runs over: a ViT's patches plus prefix tokens ({@code (S/P)^2 + 1} with a
+     * class token), a Swin's first-stage tokens ({@code (S/4)^2}, attended in windows of 49).
+     *
+     * @throws IllegalArgumentException for a family the benchmark does not know
+     */
+    static long tokens(BackboneConfig config) {
+        if (config instanceof VitConfig vit) {
+            return vit.numPatches() + vit.numPrefixTokens();
+        }
+        if (config instanceof SwinConfig swin) {
+            return (long) swin.stageHeight(0) * swin.stageWidth(0);
+        }
+        throw new IllegalArgumentException(
+                "no token count for " + config.getClass().getSimpleName());
     }
 
     /**

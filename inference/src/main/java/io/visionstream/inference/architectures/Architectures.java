@@ -19,8 +19,8 @@ import java.util.TreeSet;
  */
 public final class Architectures {
 
-    // A new family (Swin) registers by adding its BackboneFamily here; names must not repeat.
-    private static final List<BackboneFamily> FAMILIES = List.of(new VitFamily(), new HybridFamily());
+    // A new family registers by adding its BackboneFamily here; names must not repeat.
+    private static final List<BackboneFamily> FAMILIES = List.of(new VitFamily(), new HybridFamily(), new SwinFamily());
 
     private static final Map<String, BackboneFamily> BY_NAME = index(FAMILIES);
 

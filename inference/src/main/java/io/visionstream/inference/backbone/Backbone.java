@@ -107,6 +107,18 @@ public interface Backbone extends Block {
         return null;
     }
 
+    /**
+     * timm's {@code checkpoint_filter_fn} minus resizing: a checkpoint's tensors with the keys this family
+     * never loads dropped (computed buffers) and older layouts renamed to the current keys.
+     *
+     * @param tensors tensors by state-dict key; not modified
+     * @return the tensors to match against {@link #checkpointParameters()}; {@code tensors} itself when
+     *     there is nothing to filter
+     */
+    default Map<String, NDArray> filterCheckpoint(Map<String, NDArray> tensors) {
+        return tensors;
+    }
+
     /** Allocates every parameter on {@code manager}'s device with the family's random initialisation. */
     default void initialize(NDManager manager, DataType dataType) {
         BackboneConfig c = config();

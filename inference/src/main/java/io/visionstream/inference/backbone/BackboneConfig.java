@@ -38,6 +38,15 @@ public interface BackboneConfig {
     Backbone newBackbone();
 
     /**
+     * A new, uninitialised backbone of this shape for a dense head to sit on: with the family's norms on
+     * the maps it hands out where it has them (mmsegmentation's per-stage norms of a Swin), else {@link
+     * #newBackbone()}.
+     */
+    default Backbone newDenseBackbone() {
+        return newBackbone();
+    }
+
+    /**
      * The complete {@code model_args} that, with the architecture's name, give this configuration back:
      * timm's keyword arguments plus our extensions. Values are Integer, Double, Boolean, String, lists of
      * them, or nested maps.

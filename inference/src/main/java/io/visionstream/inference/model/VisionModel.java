@@ -86,7 +86,8 @@ public final class VisionModel extends AbstractBlock {
                     + preprocess.width() + " differs from the model's img_size " + backboneConfig.imgHeight() + "x"
                     + backboneConfig.imgWidth());
         }
-        backbone = addChildBlock("backbone", backboneConfig.newBackbone());
+        backbone = addChildBlock(
+                "backbone", headConfig == null ? backboneConfig.newBackbone() : backboneConfig.newDenseBackbone());
         if (headConfig != null) {
             DenseHeadConfig attached = headConfig.attachTo(backbone.featureInfo());
             if (attached.singleScale()) {

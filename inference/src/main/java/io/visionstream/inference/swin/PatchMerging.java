@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.LayerNorm;
+import io.visionstream.inference.layers.Linear;
 
 /**
  * timm's {@code PatchMerging}: each 2x2 neighbourhood of {@code [B, H, W, C]} becomes one token of
@@ -18,8 +20,8 @@ import io.visionstream.inference.layers.CheckpointBlock;
 final class PatchMerging extends CheckpointBlock {
 
     private final int dim;
-    private final SwinLayerNorm norm;
-    private final SwinLinear reduction;
+    private final LayerNorm norm;
+    private final Linear reduction;
 
     /**
      * @param dim input width C
@@ -27,8 +29,8 @@ final class PatchMerging extends CheckpointBlock {
      */
     PatchMerging(int dim, int outDim) {
         this.dim = dim;
-        norm = addChild("norm", new SwinLayerNorm(4 * dim, SwinConfig.LAYER_NORM_EPS));
-        reduction = addChild("reduction", new SwinLinear(4 * dim, outDim, false));
+        norm = addChild("norm", new LayerNorm(4 * dim, SwinConfig.LAYER_NORM_EPS));
+        reduction = addChild("reduction", new Linear(4 * dim, outDim, false));
     }
 
     @Override

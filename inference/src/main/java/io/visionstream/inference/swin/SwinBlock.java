@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.DropPath;
+import io.visionstream.inference.layers.LayerNorm;
+import io.visionstream.inference.layers.Mlp;
 
 /**
  * timm's {@code SwinTransformerBlock} on a fixed {@code H x W} map, channels-last {@code [B, H, W, C] ->
@@ -23,11 +26,12 @@ final class SwinBlock extends CheckpointBlock {
     private final int paddedH;
     private final int paddedW;
     private final float[] mask;
-    private final double dropPath;
-    private final SwinLayerNorm norm1;
+    private final LayerNorm norm1;
     private final WindowAttention attn;
-    private final SwinLayerNorm norm2;
-    private final SwinMlp mlp;
+    private final LayerNorm norm2;
+    private final Mlp mlp;
+    private final DropPath dropPath1;
+    private final DropPath dropPath2;
 
     /**
      * @param dim token width C
@@ -45,11 +49,12 @@ final class SwinBlock extends CheckpointBlock {
         this.paddedH = WindowShift.padded(mapH, ws.windowH());
         this.paddedW = WindowShift.padded(mapW, ws.windowW());
         this.mask = ws.shifts() ? WindowOps.shiftMask(paddedH, paddedW, ws) : null;
-        this.dropPath = dropPath;
-        norm1 = addChild("norm1", new SwinLayerNorm(dim, SwinConfig.LAYER_NORM_EPS));
+        norm1 = addChild("norm1", new LayerNorm(dim, SwinConfig.LAYER_NORM_EPS));
         attn = addChild("attn", new WindowAttention(dim, numHeads, ws.windowH(), ws.windowW()));
-        norm2 = addChild("norm2", new SwinLayerNorm(dim, SwinConfig.LAYER_NORM_EPS));
-        mlp = addChild("mlp", new SwinMlp(dim, mlpHidden));
+        norm2 = addChild("norm2", new LayerNorm(dim, SwinConfig.LAYER_NORM_EPS));
+        mlp = addChild("mlp", new Mlp(dim, mlpHidden));
+        dropPath1 = addChild("drop_path1", new DropPath(dropPath));
+        dropPath2 = addChild("drop_path2", new DropPath(dropPath));
     }
 
     /** The window and shift this block uses. */
@@ -65,10 +70,9 @@ final class SwinBlock extends CheckpointBlock {
                     + mapH + ", " + mapW + ", C], got " + s);
         }
         // x = x + self.drop_path1(self._attn(self.norm1(x)))
-        x = x.add(
-                SwinDropPath.apply(windowAttention(ps, norm1.forward(ps, x, training), training), dropPath, training));
+        x = x.add(dropPath1.forward(ps, windowAttention(ps, norm1.forward(ps, x, training), training), training));
         // x = x + self.drop_path2(self.mlp(self.norm2(x)))
-        return x.add(SwinDropPath.apply(mlp.forward(ps, norm2.forward(ps, x, training), training), dropPath, training));
+        return x.add(dropPath2.forward(ps, mlp.forward(ps, norm2.forward(ps, x, training), training), training));
     }
 
     private NDArray windowAttention(ParameterStore ps, NDArray x, boolean training) {

@@ -1,7 +1,12 @@
 package io.visionstream.inference.swin;
 
+import io.visionstream.inference.backbone.BackboneConfig;
+import io.visionstream.inference.backbone.FeatureInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Hyper-parameters of a {@link SwinTransformer}, named after timm's {@code SwinTransformer} constructor
@@ -44,7 +49,8 @@ public record SwinConfig(
         List<Integer> numHeads,
         int windowSize,
         double mlpRatio,
-        double dropPathRate) {
+        double dropPathRate)
+        implements BackboneConfig {
 
     /** LayerNorm epsilon of every Swin norm ({@code nn.LayerNorm} default, timm and torchvision). */
     public static final double LAYER_NORM_EPS = 1e-5;
@@ -174,7 +180,94 @@ public record SwinConfig(
         return total <= 1 ? 0.0 : dropPathRate * index / (total - 1);
     }
 
+    /** One map per stage: module {@code layers.i}, width {@code embed_dim * 2^i}, stride {@code P * 2^i}. */
+    @Override
+    public List<FeatureInfo> featureInfo() {
+        List<FeatureInfo> out = new ArrayList<>(numStages());
+        for (int i = 0; i < numStages(); i++) {
+            out.add(new FeatureInfo("layers." + i, stageDim(i), stageStride(i)));
+        }
+        return List.copyOf(out);
+    }
+
+    /** timm's module tree, without mmsegmentation's stage norms. */
+    @Override
+    public SwinTransformer newBackbone() {
+        return new SwinTransformer(this);
+    }
+
+    /** With mmsegmentation's stage norms {@code norm0 ..}, so a dense head sees normed stage maps. */
+    @Override
+    public SwinTransformer newDenseBackbone() {
+        return new SwinTransformer(this, true);
+    }
+
+    /**
+     * timm's keyword arguments {@code img_size}, {@code patch_size}, {@code in_chans}, {@code embed_dim},
+     * {@code depths}, {@code num_heads}, {@code window_size}, {@code mlp_ratio}, {@code drop_path_rate}.
+     */
+    @Override
+    public Map<String, Object> modelArgs() {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("img_size", List.of(imgHeight, imgWidth));
+        args.put("patch_size", patchSize);
+        args.put("in_chans", inChans);
+        args.put("embed_dim", embedDim);
+        args.put("depths", depths);
+        args.put("num_heads", numHeads);
+        args.put("window_size", windowSize);
+        args.put("mlp_ratio", mlpRatio);
+        args.put("drop_path_rate", dropPathRate);
+        return args;
+    }
+
+    /**
+     * The patch embedding, then per block qkv, {@code q k^T} and {@code attn v} inside each window
+     * (padded windows counted as computed), output projection and MLP, each patch merging's
+     * reduction, and the classifier. Multiply-adds times two, as {@link BackboneConfig#flopsPerImage()}.
+     */
+    @Override
+    public double flopsPerImage() {
+        double flops =
+                2.0 * (imgHeight / patchSize) * (imgWidth / patchSize) * embedDim * inChans * patchSize * patchSize;
+        for (int i = 0; i < numStages(); i++) {
+            double d = stageDim(i);
+            if (i > 0) {
+                // layers.i.downsample.reduction: Linear(4 * d_prev, d) on every merged cell
+                flops += 2.0 * stageHeight(i) * stageWidth(i) * (2 * d) * d;
+            }
+            for (int j = 0; j < depths.get(i); j++) {
+                WindowShift ws = windowShift(i, j);
+                int wh = ws.windowH();
+                int ww = ws.windowW();
+                double padded =
+                        Math.ceil(stageHeight(i) / (double) wh) * wh * Math.ceil(stageWidth(i) / (double) ww) * ww;
+                double tokens = stageHeight(i) * (double) stageWidth(i);
+                double linear = 2.0 * (padded * 4 * d * d + tokens * 2 * d * mlpHiddenDim(i));
+                double attention = 2.0 * 2 * padded * wh * ww * d;
+                flops += linear + attention;
+            }
+        }
+        return flops + 2.0 * numFeatures() * numClasses;
+    }
+
+    @Override
+    public String summary() {
+        return String.format(
+                Locale.ROOT,
+                "%dx%d patch %d, window %d, dim %d, depths %s, heads %s, classes %d",
+                imgHeight,
+                imgWidth,
+                patchSize,
+                windowSize,
+                embedDim,
+                depths,
+                numHeads,
+                numClasses);
+    }
+
     /** A copy at another input size (checked like any other configuration). */
+    @Override
     public SwinConfig withImageSize(int height, int width) {
         return new SwinConfig(
                 height,
@@ -191,6 +284,7 @@ public record SwinConfig(
     }
 
     /** A copy with another number of classes (0: no head). */
+    @Override
     public SwinConfig withNumClasses(int classes) {
         return new SwinConfig(
                 imgHeight,

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.visionstream.inference.layers.CheckpointBlock;
 import io.visionstream.inference.layers.Conv2dLayer;
+import io.visionstream.inference.layers.LayerNorm;
 
 /**
  * timm's {@code PatchEmbed} as Swin builds it ({@code norm_layer=LayerNorm}, {@code output_fmt='NHWC'}):
@@ -16,13 +17,13 @@ final class SwinPatchEmbed extends CheckpointBlock {
     private final int embedDim;
     private final int patchSize;
     private final Conv2dLayer proj;
-    private final SwinLayerNorm norm;
+    private final LayerNorm norm;
 
     SwinPatchEmbed(int inChans, int embedDim, int patchSize) {
         this.embedDim = embedDim;
         this.patchSize = patchSize;
         proj = addChild("proj", new Conv2dLayer(inChans, embedDim, patchSize, patchSize, 0, true));
-        norm = addChild("norm", new SwinLayerNorm(embedDim, SwinConfig.LAYER_NORM_EPS));
+        norm = addChild("norm", new LayerNorm(embedDim, SwinConfig.LAYER_NORM_EPS));
     }
 
     @Override

@@ -6,10 +6,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.visionstream.inference.backbone.Backbone;
+import io.visionstream.inference.backbone.Intermediates;
 import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.LayerNorm;
+import io.visionstream.inference.layers.Linear;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * timm's {@code SwinTransformer} (v1) as a DJL block, parameter for parameter: {@code patch_embed},
@@ -30,14 +35,14 @@ import java.util.Locale;
  * (the model keeps no per-call state), each caller with its own {@link ParameterStore} and
  * NDManager. Every intermediate is allocated on the input's manager.
  */
-public final class SwinTransformer extends CheckpointBlock {
+public final class SwinTransformer extends CheckpointBlock implements Backbone {
 
     private final SwinConfig config;
     private final SwinPatchEmbed patchEmbed;
     private final List<SwinStage> layers = new ArrayList<>();
-    private final SwinLayerNorm norm;
-    private final SwinLinear head;
-    private final List<SwinLayerNorm> stageNorms = new ArrayList<>();
+    private final LayerNorm norm;
+    private final Linear head;
+    private final List<LayerNorm> stageNorms = new ArrayList<>();
 
     /** A classification model without stage norms: timm's module tree. */
     public SwinTransformer(SwinConfig config) {
@@ -56,18 +61,19 @@ public final class SwinTransformer extends CheckpointBlock {
         for (int i = 0; i < config.numStages(); i++) {
             layers.add(addChild("layers." + i, new SwinStage(config, i)));
         }
-        norm = addChild("norm", new SwinLayerNorm(config.numFeatures(), SwinConfig.LAYER_NORM_EPS));
+        norm = addChild("norm", new LayerNorm(config.numFeatures(), SwinConfig.LAYER_NORM_EPS));
         head = config.numClasses() > 0
-                ? addChild("head.fc", new SwinLinear(config.numFeatures(), config.numClasses(), true))
+                ? addChild("head.fc", new Linear(config.numFeatures(), config.numClasses(), true))
                 : null;
         if (withStageNorms) {
             for (int i = 0; i < config.numStages(); i++) {
-                stageNorms.add(addChild("norm" + i, new SwinLayerNorm(config.stageDim(i), SwinConfig.LAYER_NORM_EPS)));
+                stageNorms.add(addChild("norm" + i, new LayerNorm(config.stageDim(i), SwinConfig.LAYER_NORM_EPS)));
             }
         }
     }
 
     /** The configuration this model was built from. */
+    @Override
     public SwinConfig config() {
         return config;
     }
@@ -101,6 +107,7 @@ public final class SwinTransformer extends CheckpointBlock {
     }
 
     /** Allocates every parameter on {@code manager} with from-scratch values, for input {@code [1, C, H, W]}. */
+    @Override
     public void initialize(NDManager manager, DataType dataType) {
         initialize(manager, dataType, new Shape(1, config.inChans(), config.imgHeight(), config.imgWidth()));
     }
@@ -131,6 +138,58 @@ public final class SwinTransformer extends CheckpointBlock {
             }
         }
         return new SwinOutputs(logits, embedding, featureMaps, normed);
+    }
+
+    /**
+     * timm's {@code forward_features}: the last stage's map after {@code norm}, channels-last {@code [B,
+     * h, w, C]}.
+     */
+    @Override
+    public NDArray forwardFeatures(ParameterStore ps, NDArray x, boolean training) {
+        return norm.forward(ps, stages(ps, x, training, null), training);
+    }
+
+    /** timm's {@code forward_head}: average over h and w, then {@code head.fc} unless {@code preLogits}. */
+    @Override
+    public NDArray forwardHead(ParameterStore ps, NDArray features, boolean training, boolean preLogits) {
+        Shape s = features.getShape();
+        // x.mean((1, 2)) as one axis: DJL's PyTorch engine reduces a single axis at a time
+        NDArray pooled = features.reshape(s.get(0), -1, s.get(3)).mean(new int[] {1});
+        return preLogits || head == null ? pooled : head.forward(ps, pooled, training);
+    }
+
+    /**
+     * The stage maps {@code [B, C_i, h_i, w_i]} of {@code indices} (stage numbers; negative ones count
+     * from the end), each through its {@code norm{i}} when the model has stage norms (mmsegmentation's
+     * backbone outputs) and raw otherwise (timm's {@code norm=False}), and the final features.
+     */
+    @Override
+    public Intermediates forwardIntermediates(ParameterStore ps, NDArray x, boolean training, int... indices) {
+        int n = config.numStages();
+        int[] stagesAsked = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k] < 0 ? indices[k] + n : indices[k];
+            if (i < 0 || i >= n) {
+                throw new IllegalArgumentException(
+                        "feature index " + indices[k] + " is out of range for a Swin with " + n + " stages");
+            }
+            stagesAsked[k] = i;
+        }
+        List<NDArray> maps = new ArrayList<>();
+        NDArray last = stages(ps, x, training, maps);
+        NDList out = new NDList(indices.length);
+        for (int i : stagesAsked) {
+            NDArray map = hasStageNorms() ? stageNorms.get(i).forward(ps, maps.get(i), training) : maps.get(i);
+            // x_inter.permute(0, 3, 1, 2)
+            out.add(map.transpose(0, 3, 1, 2));
+        }
+        return new Intermediates(out, norm.forward(ps, last, training));
+    }
+
+    /** Drops the computed buffers and maps the pre-2023 layout: {@link SwinWeights#filterTimmKeys}. */
+    @Override
+    public Map<String, NDArray> filterCheckpoint(Map<String, NDArray> tensors) {
+        return SwinWeights.filterTimmKeys(tensors);
     }
 
     /** Patch embedding and stages: the last stage's map {@code [B, h, w, C]}, each stage's added to {@code taps}. */

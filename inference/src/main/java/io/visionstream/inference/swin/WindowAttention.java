@@ -6,6 +6,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import io.visionstream.inference.layers.CheckpointBlock;
+import io.visionstream.inference.layers.Linear;
 
 /**
  * timm's {@code WindowAttention}: multi-head self-attention inside each window, {@code [B * nW, N, C]
@@ -27,8 +28,8 @@ final class WindowAttention extends CheckpointBlock {
     private final double scale;
     private final long[] relativePositionIndex;
     private final Parameter biasTable;
-    private final SwinLinear qkv;
-    private final SwinLinear proj;
+    private final Linear qkv;
+    private final Linear proj;
 
     /**
      * @param dim token width C; {@code numHeads} must divide it
@@ -52,8 +53,8 @@ final class WindowAttention extends CheckpointBlock {
                 .optShape(new Shape((2L * windowH - 1) * (2L * windowW - 1), numHeads))
                 .optInitializer(new NormalInitializer(0.02f))
                 .build());
-        qkv = addChild("qkv", new SwinLinear(dim, 3 * dim, true));
-        proj = addChild("proj", new SwinLinear(dim, dim, true));
+        qkv = addChild("qkv", new Linear(dim, 3 * dim, true));
+        proj = addChild("proj", new Linear(dim, dim, true));
     }
 
     @Override

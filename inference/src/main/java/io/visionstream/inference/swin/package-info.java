@@ -11,12 +11,14 @@
  * head.fc}), so a timm state dict maps onto {@link io.visionstream.inference.swin.SwinTransformer}'s
  * {@code checkpointParameters()} key for key; {@link io.visionstream.inference.swin.SwinWeights} maps
  * older checkpoints the way timm's {@code checkpoint_filter_fn} does. The relative position index and
- * the shift masks are computed here, never loaded.
+ * the shift masks are computed here, never loaded. {@link io.visionstream.inference.swin.SwinTransformer}
+ * is a {@code Backbone} (four stage maps at strides 4 to 32; with stage norms its intermediates are
+ * mmsegmentation's normed outputs), registered as the {@code swin} family in {@code Architectures}.
  *
  * <p>Maps are channels-last {@code [B, H, W, C]} inside the model, as in timm; the stage maps handed
  * out are channels-first {@code [B, C, H, W]}. Every block works in inference and, under DJL's
- * autograd, in training. {@code SwinLinear}, {@code SwinLayerNorm}, {@code SwinMlp} and {@code
- * SwinDropPath} are package-private stand-ins for layers the shared {@code layers} package will hold.
+ * autograd, in training. Linear, LayerNorm (eps 1e-5), MLP and drop path are the shared {@code layers}
+ * classes, with the same keys and numerics as the stand-ins they replaced.
  * Depends on {@code io.visionstream.inference.layers} and DJL's API only: no file formats, no Kafka.
  */
 package io.visionstream.inference.swin;

@@ -161,6 +161,7 @@ public final class TimmCheckpoints {
             if (ckpt.format() == CheckpointConfig.Format.HF_TRANSFORMERS) {
                 tensors = HfVitFormat.toTimmKeys(tensors);
             }
+            tensors = model.filterCheckpoint(tensors);
             Map<String, NDArray> ready = matchBackbone(weights, ckpt.architecture(), model, own, tensors, "");
             model.initialize(manager, options.dataType());
             copyInto(model.checkpointParameters(), ready, manager, options.dataType());

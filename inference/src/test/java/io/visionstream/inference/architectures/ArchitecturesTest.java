@@ -7,6 +7,7 @@ import io.visionstream.inference.backbone.BackboneConfig;
 import io.visionstream.inference.backbone.ModelArgs;
 import io.visionstream.inference.hybrid.ConvStemEmbed;
 import io.visionstream.inference.hybrid.ResNetEmbed;
+import io.visionstream.inference.swin.SwinConfig;
 import io.visionstream.inference.vit.EmbedLayer;
 import io.visionstream.inference.vit.VitConfig;
 import java.util.List;
@@ -21,13 +22,16 @@ class ArchitecturesTest {
 
     @Test
     void everyFamilyRegistersItsTimmNames() {
-        assertThat(Architectures.families()).extracting(f -> f.name()).containsExactly("vit", "hybrid");
+        assertThat(Architectures.families()).extracting(f -> f.name()).containsExactly("vit", "hybrid", "swin");
         assertThat(Architectures.names())
                 .contains("vit_tiny_patch16_224", "deit_base_distilled_patch16_384", "vit_large_r50_s32_384")
-                .hasSize(26 + 8);
+                .hasSize(26 + 8 + 6);
         assertThat(Architectures.family("vit_small_r26_s32_224.augreg_in21k").name())
                 .isEqualTo("hybrid");
         assertThat(Architectures.family("deit_small_patch16_224").name()).isEqualTo("vit");
+        assertThat(Architectures.family("swin_base_patch4_window12_384.ms_in22k_ft_in1k")
+                        .name())
+                .isEqualTo("swin");
     }
 
     @Test
@@ -81,14 +85,53 @@ class ArchitecturesTest {
     }
 
     @Test
-    void unknownArchitectureListsTheNamesOfEveryFamily() {
-        assertThatThrownBy(() -> Architectures.family("swin_tiny_patch4_window7_224"))
+    void swinTakesTimmsKeywordArguments() {
+        SwinConfig c = (SwinConfig) configure(
+                "swin_tiny_patch4_window7_224",
+                Map.of(
+                        "img_size",
+                        List.of(64, 96),
+                        "embed_dim",
+                        8,
+                        "depths",
+                        List.of(1, 1),
+                        "num_heads",
+                        List.of(2, 2),
+                        "window_size",
+                        4,
+                        "mlp_ratio",
+                        2.0,
+                        "num_classes",
+                        0));
+
+        assertThat(c).isEqualTo(new SwinConfig(64, 96, 4, 3, 0, 8, List.of(1, 1), List.of(2, 2), 4, 2.0, 0.0));
+        assertThat(configure("swin_tiny_patch4_window7_224", c.modelArgs()).withNumClasses(0))
+                .isEqualTo(c);
+    }
+
+    @Test
+    void swinRefusesEveryBadArgumentInOneLine() {
+        assertThatThrownBy(() -> configure(
+                        "swin_tiny_patch4_window7_224",
+                        Map.of("window_size", List.of(7, 8), "global_pool", "token", "depth", 12)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("unknown architecture 'swin_tiny_patch4_window7_224'; known architectures:"
+                .hasMessage("model_args.window_size=[7,8] is not supported (square windows only);"
+                        + " model_args.global_pool=\"token\" is not supported (only avg); model_args.depth=12 is not an"
+                        + " argument of swin_tiny_patch4_window7_224 (swin family; it takes [attn_drop_rate, depths,"
+                        + " drop_path_rate, drop_rate, embed_dim, global_pool, img_size, in_chans, mlp_ratio,"
+                        + " num_classes, num_heads, patch_size, proj_drop_rate, qkv_bias, window_size])");
+    }
+
+    @Test
+    void unknownArchitectureListsTheNamesOfEveryFamily() {
+        assertThatThrownBy(() -> Architectures.family("swinv2_tiny_window8_256"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown architecture 'swinv2_tiny_window8_256'; known architectures:"
                         + " vit_tiny_patch16_224, vit_tiny_patch16_384,")
-                .hasMessageEndingWith("deit_base_distilled_patch16_384, vit_tiny_r_s16_p8_224, vit_tiny_r_s16_p8_384,"
+                .hasMessageContaining("deit_base_distilled_patch16_384, vit_tiny_r_s16_p8_224, vit_tiny_r_s16_p8_384,"
                         + " vit_small_r26_s32_224, vit_small_r26_s32_384, vit_base_r50_s16_224, vit_base_r50_s16_384,"
-                        + " vit_large_r50_s32_224, vit_large_r50_s32_384");
+                        + " vit_large_r50_s32_224, vit_large_r50_s32_384, swin_tiny_patch4_window7_224,")
+                .hasMessageEndingWith("swin_large_patch4_window12_384");
     }
 
     @Test

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.visionstream.inference.backbone.BackboneConfig;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
@@ -114,6 +115,47 @@ class DenseEngineTest {
                     }
                 }
                 assertThat(varied).as("class map varies over the image").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aSwinWithUperNetDirectoryServesMasks() throws Exception {
+        BackboneConfig swin = io.visionstream.inference.architectures.Architectures.configure(
+                "swin_tiny_patch4_window7_224",
+                io.visionstream.inference.backbone.ModelArgs.of(Map.of(
+                        "img_size", 32,
+                        "embed_dim", 8,
+                        "depths", List.of(1, 1, 2, 1),
+                        "num_heads", List.of(2, 2, 4, 4),
+                        "window_size", 4,
+                        "num_classes", 4)));
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            VisionModel model = new VisionModel(
+                    swin,
+                    new DenseHeadConfig(
+                            List.of(8, 16, 32, 64), List.of(4, 8, 16, 32), List.of(0, 1, 2, 3), 8, null, 4, CLASSES),
+                    "swin_tiny_patch4_window7_224",
+                    PRE,
+                    CLASSES);
+            model.initialize(manager);
+            ModelDirectory.save(dir, model);
+            float[] batch = new float[3 * 32 * 32];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = (i % 32) < 16 ? 2f : -2f;
+            }
+            byte[] expected = ModelDirectory.load(dir, manager)
+                    .predict(manager.create(batch, new Shape(1, 3, 32, 32)))
+                    .classMap()
+                    .toType(DataType.UINT8, false)
+                    .toByteArray();
+
+            try (InferenceEngine engine =
+                    InferenceEngines.open(dir, EngineOptions.defaults().withDevice("cpu"))) {
+                assertThat(engine.info().segments()).isTrue();
+                ImageResult image = engine.infer(batch, 1).get(0);
+                assertThat(image.classMap()).hasSize(32 * 32).isEqualTo(expected);
+                assertThat(image.logits()).hasSize(4);
             }
         }
     }

@@ -98,6 +98,42 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void aSwinWithUperNetOnItsFourStagesSavesAndLoadsBack() throws IOException {
+        // swin_tiny shrunk: stages of width 8, 16, 32, 64 at strides 4, 8, 16, 32 on a 32x32 input
+        BackboneConfig swin = Architectures.configure(
+                "swin_tiny_patch4_window7_224",
+                ModelArgs.of(Map.of(
+                        "img_size", 32,
+                        "embed_dim", 8,
+                        "depths", List.of(1, 1, 2, 1),
+                        "num_heads", List.of(2, 2, 4, 4),
+                        "window_size", 4,
+                        "num_classes", 3)));
+        DenseHeadConfig head = new DenseHeadConfig(
+                List.of(8, 16, 32, 64), List.of(4, 8, 16, 32), List.of(0, 1, 2, 3), 8, null, 3, NAMES);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel original = randomModel(manager, swin, head, "swin_tiny_patch4_window7_224");
+            NDArray x = input(manager);
+            PredictionTensors before = original.predict(x);
+
+            ModelDirectory.save(dir, original);
+            VisionModel loaded = ModelDirectory.load(dir, manager);
+            PredictionTensors after = loaded.predict(x);
+
+            assertThat(loaded.backboneConfig()).isEqualTo(swin);
+            assertThat(loaded.headConfig().orElseThrow().inStrides()).containsExactly(4, 8, 16, 32);
+            assertThat(loaded.checkpointParameters())
+                    .containsKeys("norm0.weight", "norm3.bias", "layers.3.downsample.reduction.weight")
+                    .doesNotContainKey("decode_head.neck.upsample_4x.0.weight");
+            assertThat(after.logits().toFloatArray())
+                    .containsExactly(before.logits().toFloatArray(), within(1e-6f));
+            assertThat(after.classMap().getShape()).isEqualTo(new Shape(2, 32, 32));
+            assertThat(after.classMap().toLongArray())
+                    .containsExactly(before.classMap().toLongArray());
+        }
+    }
+
+    @Test
     void aHybridBackboneWithTheDenseHeadSavesAndLoadsBack() throws IOException {
         // vit_small_r26_s32_224 shrunk to one ResNetV2 stage (stride 4): 8x8 tokens of width 32 at 32x32
         BackboneConfig hybrid = Architectures.configure(

@@ -15,9 +15,10 @@ import java.util.Map;
 
 /**
  * The fixtures written by {@code src/test/python/make_swin_fixtures.py} (torchvision's Swin, keyed as
- * timm), and the small loader the tests use until the backbone seam's loader knows Swin: {@code
- * config.json} through {@link SwinArchitectures#get(String, Map)}, {@code model.safetensors} through
- * {@link SwinWeights}.
+ * timm), and a small loader for the package's own tests, which need stage norms the hub folders do not
+ * carry: {@code config.json} through {@link SwinArchitectures#get(String, Map)}, {@code model.safetensors}
+ * through {@link SwinWeights}. The hub-folder path ({@code TimmCheckpoints.load}) is tested in {@code
+ * weights.SwinCheckpointsTest}.
  */
 final class SwinFixtures {
 
