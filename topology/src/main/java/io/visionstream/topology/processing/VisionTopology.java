@@ -120,9 +120,9 @@ public final class VisionTopology {
     }
 
     /**
-     * The frame processors, one per task, sharing one batcher per stream thread, reading pending frames
-     * back from the input topic after a restore. Package-private so a test can run one processor against
-     * a store it prepared.
+     * The frame processors, one per task, sharing one batcher and one pending-frame source per stream
+     * thread, reading pending frames back from the input topic after a restore. Package-private so a test
+     * can run one processor against a store it prepared.
      */
     static ProcessorSupplier<byte[], byte[], Object, Object> frameProcessors(
             VisionConfig config, InferenceEngine engine, ModelIdentity model, LongSupplier clock, Executor inference) {
@@ -157,6 +157,9 @@ public final class VisionTopology {
                         inference,
                         clock));
 
+        // One read-back consumer per stream thread, opened when a task of the thread first needs it.
+        ThreadLocal<ThreadFrameSource> frameSources = ThreadLocal.withInitial(() -> new ThreadFrameSource(frameSource));
+
         FrameProcessor.Settings settings = new FrameProcessor.Settings(
                 config.topics().input(),
                 PENDING_STORE,
@@ -168,7 +171,7 @@ public final class VisionTopology {
                 publishesMasks(config, engine),
                 config.normalizeEmbeddings(),
                 punctuationInterval(config.maxBatchDelayMs()));
-        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSource);
+        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSources::get);
     }
 
     /**
