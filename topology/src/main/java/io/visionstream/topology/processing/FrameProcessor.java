@@ -3,6 +3,7 @@ package io.visionstream.topology.processing;
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.topology.batching.BatchInfo;
+import io.visionstream.topology.batching.ItemResult;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.batching.OrderedOutbox;
 import java.time.Duration;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * its next {@code process} or wall-clock punctuation (a context can only forward from its own task).
  */
 final class FrameProcessor
-        implements Processor<byte[], byte[], Object, Object>, MicroBatcher.Owner<PreparedFrame, ImageResult> {
+        implements Processor<byte[], byte[], Object, Object>,
+                MicroBatcher.Owner<PreparedFrame, ItemResult<ImageResult>> {
 
     private static final Logger log = LoggerFactory.getLogger(FrameProcessor.class);
 
@@ -62,7 +64,7 @@ final class FrameProcessor
     private final Settings settings;
     private final FramePreparer preparer;
     private final OutputRecords outputs;
-    private final Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread;
+    private final Supplier<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batcherOfThisThread;
     private final LongSupplier clock;
     private final Supplier<ThreadFrameSource> frameSourceOfThisThread;
     private final OrderedOutbox<Outcome> outbox = new OrderedOutbox<>();
@@ -73,7 +75,7 @@ final class FrameProcessor
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> pending;
-    private MicroBatcher<PreparedFrame, ImageResult> batcher;
+    private MicroBatcher<PreparedFrame, ItemResult<ImageResult>> batcher;
     private ThreadFrameSource frameSource;
     private long taskTimeoutMs;
     /** When the read-back must have succeeded, set at its first timeout; -1 while none has timed out. */
@@ -100,7 +102,7 @@ final class FrameProcessor
             Settings settings,
             FramePreparer preparer,
             OutputRecords outputs,
-            Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread,
+            Supplier<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batcherOfThisThread,
             LongSupplier clock,
             Supplier<ThreadFrameSource> frameSourceOfThisThread) {
         this.settings = settings;
@@ -272,9 +274,22 @@ final class FrameProcessor
         }
     }
 
+    /** A frame that failed on its own while the rest of its batch ran (see BisectingRunner) is a dead letter. */
     @Override
-    public void complete(long position, PreparedFrame frame, ImageResult result, BatchInfo batch) {
-        outbox.complete(position, new Outcome.Inferred(frame, result, batch));
+    public void complete(long position, PreparedFrame frame, ItemResult<ImageResult> result, BatchInfo batch) {
+        if (result instanceof ItemResult.Done<ImageResult> done) {
+            outbox.complete(position, new Outcome.Inferred(frame, done.value(), batch));
+        } else {
+            Throwable error = ((ItemResult.Failed<ImageResult>) result).error();
+            outbox.complete(
+                    position,
+                    new Outcome.Rejected(
+                            frame.input(),
+                            FailureStage.INFER,
+                            error.getClass().getName(),
+                            error.getMessage(),
+                            clock.getAsLong()));
+        }
     }
 
     private void punctuate() {

@@ -2,6 +2,7 @@ package io.visionstream.topology.processing;
 
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.engine.ResourceExhaustion;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.ImageDecoder;
 import io.visionstream.inference.image.Preprocessor;
@@ -10,6 +11,8 @@ import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.topology.batching.BisectingRunner;
+import io.visionstream.topology.batching.ItemResult;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.topics.FrameSizing;
@@ -147,13 +150,16 @@ public final class VisionTopology {
 
         // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
         // batcher goes away with the thread.
-        ThreadLocal<MicroBatcher<PreparedFrame, ImageResult>> batchers =
+        // A batch that runs out of device memory is run again in halves (BisectingRunner).
+        ThreadLocal<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batchers =
                 ThreadLocal.withInitial(() -> new MicroBatcher<>(
                         Thread.currentThread().getName(),
                         config.maxBatchSize(),
                         config.maxBatchDelayMs(),
                         config.inFlightBatchesPerThread(),
-                        new EngineRunner(engine, config.maxBatchSize()),
+                        new BisectingRunner<>(
+                                new EngineRunner(engine, config.maxBatchSize()),
+                                ResourceExhaustion::isResourceExhaustion),
                         inference,
                         clock));
 
