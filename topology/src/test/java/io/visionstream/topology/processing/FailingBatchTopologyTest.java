@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.EngineException;
-import io.visionstream.inference.engine.BatchResult;
 import io.visionstream.inference.engine.InferenceEngine;
-import io.visionstream.inference.engine.ModelInfo;
-import io.visionstream.inference.image.DecodedImage;
-import io.visionstream.inference.image.ImageEncoder;
 import io.visionstream.schemas.avro.DeadLetter;
 import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.schemas.avro.Frame;
-import io.visionstream.schemas.avro.ImageEncoding;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.topology.config.VisionConfig;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,15 +41,12 @@ import org.junit.jupiter.api.Test;
 class FailingBatchTopologyTest {
 
     private static final long START_MS = 1_700_000_000_000L;
-    private static final String OUT_OF_MEMORY =
-            "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 15.78 GiB total capacity)";
     private static InferenceEngine tiny;
 
     private final AtomicLong clock = new AtomicLong(START_MS);
     private final Map<String, Object> registry =
             Map.of("schema.registry.url", "mock://failing-batch-" + UUID.randomUUID());
     private final TestFrames frames = new TestFrames(registry);
-    private final List<Integer> batchSizesRun = new ArrayList<>();
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> input;
     private TestOutputTopic<String, Prediction> predictions;
@@ -79,45 +69,11 @@ class FailingBatchTopologyTest {
         }
     }
 
-    /**
-     * The tiny model on a "device" that runs out of memory for batches above {@code maxBatch} images, and
-     * for any batch holding an image of one flat colour (every pixel of its first channel equal).
-     */
-    private InferenceEngine device(int maxBatch) {
-        return new InferenceEngine() {
-            @Override
-            public BatchResult infer(float[] chwBatch, int batchSize) {
-                batchSizesRun.add(batchSize);
-                if (batchSize > maxBatch || holdsAFlatImage(chwBatch, batchSize)) {
-                    throw new EngineException(OUT_OF_MEMORY);
-                }
-                return tiny.infer(chwBatch, batchSize);
-            }
+    private ScarceMemoryEngine device;
 
-            @Override
-            public ModelInfo info() {
-                return tiny.info();
-            }
-
-            @Override
-            public void close() {}
-        };
-    }
-
-    private static boolean holdsAFlatImage(float[] chw, int batchSize) {
-        int perImage = chw.length / batchSize;
-        int perChannel = perImage / 3;
-        for (int b = 0; b < batchSize; b++) {
-            float first = chw[b * perImage];
-            boolean flat = true;
-            for (int i = 1; i < perChannel && flat; i++) {
-                flat = Math.abs(chw[b * perImage + i] - first) < 1e-6f;
-            }
-            if (flat) {
-                return true;
-            }
-        }
-        return false;
+    private ScarceMemoryEngine device(int maxBatch) {
+        device = new ScarceMemoryEngine(tiny, maxBatch);
+        return device;
     }
 
     private void start(int maxBatchSize, InferenceEngine model) {
@@ -152,15 +108,8 @@ class FailingBatchTopologyTest {
         return value;
     }
 
-    /** A frame of one flat grey: the "device" runs out of memory on any batch holding it. */
     private Frame flatFrame(long sequence) {
-        byte[] rgb = new byte[TestFrames.WIDTH * TestFrames.HEIGHT * 3];
-        Arrays.fill(rgb, (byte) 128);
-        return Frame.newBuilder(frames.frame("cam-a", sequence, clock.get()))
-                .setEncoding(ImageEncoding.JPEG)
-                .setImage(ByteBuffer.wrap(
-                        ImageEncoder.jpeg(new DecodedImage(TestFrames.WIDTH, TestFrames.HEIGHT, rgb), 90)))
-                .build();
+        return ScarceMemoryEngine.flatFrame(frames.frame("cam-a", sequence, clock.get()));
     }
 
     @Test
@@ -174,7 +123,7 @@ class FailingBatchTopologyTest {
                 .extracting(Prediction::getSequence)
                 .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(batchSizesRun).containsExactly(8, 4, 2, 2, 4, 2, 2);
+        assertThat(device.batchSizes()).containsExactly(8, 4, 2, 2, 4, 2, 2);
     }
 
     @Test
@@ -194,11 +143,11 @@ class FailingBatchTopologyTest {
         assertThat(dead.getStage()).isEqualTo(FailureStage.INFER);
         assertThat(dead.getSourceOffset()).isEqualTo(2L);
         assertThat(dead.getErrorClass()).isEqualTo(EngineException.class.getName());
-        assertThat(dead.getErrorMessage()).isEqualTo(OUT_OF_MEMORY);
+        assertThat(dead.getErrorMessage()).isEqualTo(ScarceMemoryEngine.OUT_OF_MEMORY);
         assertThat(dead.getOriginalValue().array()).isEqualTo(flat);
         assertThat(letters.get(0).key()).isEqualTo(TestFrames.key("cam-a"));
         // 4 fails, [0, 1] runs, [2, 3] fails, [2] fails alone, [3] runs.
-        assertThat(batchSizesRun).containsExactly(4, 2, 2, 1, 1);
+        assertThat(device.batchSizes()).containsExactly(4, 2, 2, 1, 1);
     }
 
     @Test
@@ -208,8 +157,8 @@ class FailingBatchTopologyTest {
 
         assertThatThrownBy(() -> send(frames.frame("cam-a", 1, clock.get())))
                 .isInstanceOf(StreamsException.class)
-                .satisfies(e ->
-                        assertThat(causeChain(e)).anySatisfy(c -> assertThat(c).hasMessage(OUT_OF_MEMORY)));
+                .satisfies(e -> assertThat(causeChain(e))
+                        .anySatisfy(c -> assertThat(c).hasMessage(ScarceMemoryEngine.OUT_OF_MEMORY)));
         assertThat(predictions.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
         var store = driver.<Long, byte[]>getKeyValueStore(VisionTopology.PENDING_STORE);
