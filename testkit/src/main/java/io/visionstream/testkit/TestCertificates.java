@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +42,8 @@ public final class TestCertificates {
     }
 
     private static final String VALIDITY_DAYS = "2";
+    /** Every key pair's algorithm, size, validity and store type. */
+    private static final String KEY = "-keyalg RSA -keysize 2048 -validity " + VALIDITY_DAYS + " -storetype PKCS12";
 
     private final Store truststore;
     private final Store brokerKeystore;
@@ -61,172 +66,57 @@ public final class TestCertificates {
     public static TestCertificates create(Path dir) {
         try {
             Files.createDirectories(dir);
-            for (String name : List.of(
-                    "ca.p12",
-                    "ca.pem",
-                    "truststore.p12",
-                    "broker.p12",
-                    "broker.csr",
-                    "broker.pem",
-                    "client.p12",
-                    "client.csr",
-                    "client.pem",
-                    "stranger.p12")) {
+            for (String name : List.of("ca.p12", "ca.pem", "truststore.p12", "stranger.p12")) {
                 Files.deleteIfExists(dir.resolve(name));
+            }
+            for (String name : List.of("broker", "client")) {
+                for (String suffix : List.of(".p12", ".csr", ".pem")) {
+                    Files.deleteIfExists(dir.resolve(name + suffix));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir + " for certificates", e);
         }
         Store ca = new Store(dir.resolve("ca.p12"), password());
-        keytool(
-                dir,
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                "CN=visionstream-test-ca",
-                "-ext",
-                "bc:c",
-                "-validity",
-                VALIDITY_DAYS,
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                ca.path().toString(),
-                "-storepass",
-                ca.password());
-        keytool(
-                dir,
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "ca",
-                "-keystore",
-                ca.path().toString(),
-                "-storepass",
-                ca.password(),
-                "-file",
-                "ca.pem");
+        keytool(dir, "-genkeypair -alias ca -dname CN=visionstream-test-ca -ext bc:c " + KEY, ca);
+        keytool(dir, "-exportcert -rfc -alias ca -file ca.pem", ca);
         Store truststore = new Store(dir.resolve("truststore.p12"), password());
-        keytool(
-                dir,
-                "-importcert",
-                "-noprompt",
-                "-alias",
-                "ca",
-                "-file",
-                "ca.pem",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                truststore.path().toString(),
-                "-storepass",
-                truststore.password());
-        Store broker = signed(dir, ca, "broker", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1");
-        Store client = signed(dir, ca, "client", "CN=vision-client", null);
+        keytool(dir, "-importcert -noprompt -alias ca -file ca.pem -storetype PKCS12", truststore);
+        // The three key pairs need only the CA: make them side by side, each keytool step is a JVM start.
+        CompletableFuture<Store> broker = CompletableFuture.supplyAsync(
+                () -> signed(dir, ca, "broker", "CN=localhost", " -ext SAN=dns:localhost,ip:127.0.0.1"));
+        CompletableFuture<Store> client =
+                CompletableFuture.supplyAsync(() -> signed(dir, ca, "client", "CN=vision-client", ""));
         Store stranger = new Store(dir.resolve("stranger.p12"), password());
-        keytool(
-                dir,
-                "-genkeypair",
-                "-alias",
-                "stranger",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                "CN=vision-client",
-                "-validity",
-                VALIDITY_DAYS,
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                stranger.path().toString(),
-                "-storepass",
-                stranger.password());
-        return new TestCertificates(truststore, broker, client, stranger);
+        keytool(dir, "-genkeypair -alias stranger -dname CN=vision-client " + KEY, stranger);
+        try {
+            return new TestCertificates(truststore, broker.join(), client.join(), stranger);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** A key pair whose certificate the CA signs, stored with the chain (its certificate, then the CA's). */
-    private static Store signed(Path dir, Store ca, String name, String dname, String san) {
+    private static Store signed(Path dir, Store ca, String name, String dname, String extensions) {
         Store store = new Store(dir.resolve(name + ".p12"), password());
+        keytool(dir, "-genkeypair -alias " + name + " -dname " + dname + " " + KEY, store);
+        keytool(dir, "-certreq -alias " + name + " -file " + name + ".csr", store);
         keytool(
                 dir,
-                "-genkeypair",
-                "-alias",
-                name,
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                dname,
-                "-validity",
-                VALIDITY_DAYS,
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.path().toString(),
-                "-storepass",
-                store.password());
-        keytool(
-                dir,
-                "-certreq",
-                "-alias",
-                name,
-                "-keystore",
-                store.path().toString(),
-                "-storepass",
-                store.password(),
-                "-file",
-                name + ".csr");
-        List<String> sign = new ArrayList<>(List.of(
-                "-gencert",
-                "-rfc",
-                "-alias",
-                "ca",
-                "-keystore",
-                ca.path().toString(),
-                "-storepass",
-                ca.password(),
-                "-validity",
-                VALIDITY_DAYS,
-                "-infile",
-                name + ".csr",
-                "-outfile",
-                name + ".pem",
-                "-ext",
-                "EKU=serverAuth,clientAuth"));
-        if (san != null) {
-            sign.addAll(List.of("-ext", san));
-        }
-        keytool(dir, sign.toArray(String[]::new));
+                "-gencert -rfc -alias ca -validity " + VALIDITY_DAYS + " -infile " + name + ".csr -outfile " + name
+                        + ".pem -ext EKU=serverAuth,clientAuth" + extensions,
+                ca);
         // The reply is the signed certificate followed by the CA's: keytool installs it as the key's chain.
         try {
             Files.writeString(
                     dir.resolve(name + ".pem"),
                     Files.readString(dir.resolve("ca.pem"), StandardCharsets.US_ASCII),
                     StandardCharsets.US_ASCII,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append the CA certificate to " + name + ".pem", e);
         }
-        keytool(
-                dir,
-                "-importcert",
-                "-noprompt",
-                "-alias",
-                name,
-                "-file",
-                name + ".pem",
-                "-keystore",
-                store.path().toString(),
-                "-storepass",
-                store.password());
+        keytool(dir, "-importcert -noprompt -alias " + name + " -file " + name + ".pem", store);
         return store;
     }
 
@@ -234,10 +124,16 @@ public final class TestCertificates {
         return "pw-" + UUID.randomUUID();
     }
 
-    private static void keytool(Path dir, String... args) {
+    /**
+     * Runs {@code keytool <args> -keystore <store> -storepass <password>} in {@code dir}; {@code args} are
+     * separated by single spaces and hold none inside a value.
+     */
+    private static void keytool(Path dir, String args, Store store) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
+        command.addAll(List.of(args.split(" ")));
+        command.addAll(List.of("-keystore", store.path().toString(), "-storepass", store.password()));
+        String step = command.get(1);
         try {
             Process process = new ProcessBuilder(command)
                     .directory(dir.toFile())
@@ -246,11 +142,11 @@ public final class TestCertificates {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("keytool " + args[0] + " did not finish within 60 s");
+                throw new IllegalStateException("keytool " + step + " did not finish within 60 s");
             }
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(
-                        "keytool " + args[0] + " failed with status " + process.exitValue() + ": " + output.strip());
+                        "keytool " + step + " failed with status " + process.exitValue() + ": " + output.strip());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run keytool", e);
