@@ -15,6 +15,20 @@ class ResourceExhaustionTest {
                 .isTrue();
     }
 
+    /**
+     * The first line of the error PyTorch 2.11.0+cu130 raised on an NVIDIA H100 80GB filled with tensors
+     * (2026-12, a lent device machine); libtorch's c10 error, which DJL wraps, carries the same text.
+     */
+    @Test
+    void theErrorARealGpuGaveWhenItRanOutOfMemoryIsResourceExhaustion() {
+        assertThat(ResourceExhaustion.isResourceExhaustion(new EngineException("CUDA out of memory. Tried to"
+                        + " allocate 4.00 GiB. GPU 0 has a total capacity of 79.18 GiB of which 2.60 GiB is free."
+                        + " Including non-PyTorch memory, this process has 76.57 GiB memory in use. Of the allocated"
+                        + " memory 76.06 GiB is allocated by PyTorch, and 0 bytes is reserved by PyTorch but"
+                        + " unallocated.")))
+                .isTrue();
+    }
+
     @Test
     void nativeAllocatorMessagesAreResourceExhaustionWhereverTheyAreInTheCauseChain() {
         assertThat(ResourceExhaustion.isResourceExhaustion(new IllegalStateException(
