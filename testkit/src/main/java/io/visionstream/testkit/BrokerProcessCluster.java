@@ -151,13 +151,6 @@ public final class BrokerProcessCluster implements AutoCloseable {
         public static Settings oneNodeMutualTls(int messageMaxBytes, Path baseDirectory, TestCertificates tls) {
             return new Settings(1, messageMaxBytes, Map.of(), baseDirectory, Security.mutualTls(tls));
         }
-
-        /** The same cluster with these broker settings added. */
-        public Settings withBrokerConfig(Map<String, String> more) {
-            Map<String, String> all = new LinkedHashMap<>(extraBrokerConfig);
-            all.putAll(more);
-            return new Settings(nodes, messageMaxBytes, all, baseDirectory, security);
-        }
     }
 
     /** One node: its id, ports, directory and, while it runs, its process. */
@@ -452,15 +445,6 @@ public final class BrokerProcessCluster implements AutoCloseable {
     /** Whether node {@code id}'s process is alive. */
     public boolean isRunning(int id) {
         return node(id).running();
-    }
-
-    /** The operating system's id of node {@code id}'s process. */
-    public long pid(int id) {
-        BrokerNode node = node(id);
-        if (!node.running()) {
-            throw new IllegalStateException("node " + id + " is not running");
-        }
-        return node.process.pid();
     }
 
     /**
@@ -771,12 +755,5 @@ public final class BrokerProcessCluster implements AutoCloseable {
     public String toString() {
         return "BrokerProcessCluster[" + settings.nodes() + " node(s) at " + bootstrapServers + ", "
                 + settings.security() + "]";
-    }
-
-    /** Nodes by id with whether each runs, for failure messages. */
-    public Map<Integer, Boolean> running() {
-        Map<Integer, Boolean> out = new TreeMap<>();
-        nodes.forEach((id, node) -> out.put(id, node.running()));
-        return out;
     }
 }
