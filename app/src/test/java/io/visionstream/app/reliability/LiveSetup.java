@@ -52,13 +52,17 @@ final class LiveSetup {
                         config.topics().deadLetters()));
     }
 
-    /** This process's resident set size, from {@code /proc/self/status}. */
-    static long rssBytes() throws IOException {
+    /**
+     * This process's anonymous resident memory ({@code RssAnon} in {@code /proc/self/status}): the heap, native
+     * allocations such as libtorch's tensors, thread stacks. File-backed pages (jars, shared libraries, the
+     * broker's memory-mapped indexes) are left out: they are not what a leak grows.
+     */
+    static long anonymousRssBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith("RssAnon:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
-        throw new IllegalStateException("/proc/self/status has no VmRSS line");
+        throw new IllegalStateException("/proc/self/status has no RssAnon line");
     }
 }
