@@ -26,8 +26,14 @@ final class LiveSetup {
      */
     static Map<String, String> settings(EmbeddedKafkaCluster kafka, String registryUrl, String applicationId)
             throws IOException {
+        return settings(kafka.bootstrapServers(), registryUrl, applicationId);
+    }
+
+    /** As above, for the cluster at {@code bootstrapServers}. */
+    static Map<String, String> settings(String bootstrapServers, String registryUrl, String applicationId)
+            throws IOException {
         Map<String, String> s = new HashMap<>();
-        s.put("bootstrap.servers", kafka.bootstrapServers());
+        s.put("bootstrap.servers", bootstrapServers);
         s.put("schema.registry.url", registryUrl);
         s.put("application.id", applicationId);
         s.put("model.dir", MODEL.toString());
@@ -41,8 +47,13 @@ final class LiveSetup {
 
     /** The verifier over the processor's input, predictions and dead-letter topics (read_committed). */
     static Verification verify(EmbeddedKafkaCluster kafka, VisionConfig config) {
+        return verify(kafka.bootstrapServers(), config);
+    }
+
+    /** As above, for the cluster at {@code bootstrapServers}. */
+    static Verification verify(String bootstrapServers, VisionConfig config) {
         Properties client = new Properties();
-        client.put("bootstrap.servers", kafka.bootstrapServers());
+        client.put("bootstrap.servers", bootstrapServers);
         return Verifier.verify(
                 client,
                 config.schemaRegistry(),

@@ -28,7 +28,11 @@ class MatmulConvTest {
         "3, 3, 2, 1, 16, 16",
         "16, 3, 1, 1, 5, 4",
         "8, 1, 2, 0, 6, 6",
-        "8, 3, 2, 0, 9, 7"
+        "8, 3, 2, 0, 9, 7",
+        // many input channels for 6 outputs: multiplied per pixel rather than gathered (MatmulConv picks the
+        // smaller intermediate), at stride 1 and 2
+        "32, 3, 1, 1, 6, 6",
+        "48, 3, 2, 1, 8, 8"
     })
     void convolutionAndItsGradientsMatchADirectSum(int channels, int k, int stride, int pad, int h, int w) {
         int batch = 2;

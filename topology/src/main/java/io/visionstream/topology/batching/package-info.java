@@ -1,8 +1,9 @@
 /**
  * Micro-batching that loses nothing: a per-stream-thread {@link io.visionstream.topology.batching.MicroBatcher}
- * that gathers frames from every task the thread owns, and a per-task {@link
+ * that gathers frames from every task the thread owns, a {@link io.visionstream.topology.batching.BisectingRunner}
+ * that reruns a batch in halves when it fails for want of resources, and a per-task {@link
  * io.visionstream.topology.batching.OrderedOutbox} that releases outcomes in input order. Durability
  * (pending frames in a changelogged store) lives in the processor that uses them. Depends on nothing
- * but the JDK, so it is tested without Kafka.
+ * but the JDK and SLF4J, so it is tested without Kafka.
  */
 package io.visionstream.topology.batching;

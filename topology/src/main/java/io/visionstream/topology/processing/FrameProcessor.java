@@ -3,6 +3,7 @@ package io.visionstream.topology.processing;
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.topology.batching.BatchInfo;
+import io.visionstream.topology.batching.ItemResult;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.batching.OrderedOutbox;
 import io.visionstream.topology.metrics.VisionMetrics;
@@ -15,7 +16,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,13 +38,24 @@ import org.slf4j.LoggerFactory;
  * frame that is no longer in the input topic when it is read back (retention) becomes a dead letter
  * without its bytes. Outcomes leave in input order through an {@link OrderedOutbox}.
  *
+ * <p>A read-back that times out (the partition's leader is gone, the broker is slow) does not stop the
+ * task: it is tried again at later punctuations until {@code task.timeout.ms} has passed since the first
+ * failure, and only then fails processing. Kafka Streams' own task timeout cannot do this for a processor:
+ * it wraps whatever {@code init} throws in a {@code StreamsException} ("failed to initialize processor"),
+ * and hands what {@code process} or a punctuator throws to the processing exception handler, so a
+ * {@code TimeoutException} from either never reaches {@code maybeInitTaskTimeoutOrThrow}. The same
+ * deadline rule applies here instead. While frames wait to be read back, records that arrive are kept as
+ * offsets too (stored, slot reserved) and read back with them: memory holds offsets, not frames, for as
+ * long as the partition cannot be read.
+ *
  * <p>Frames go to the stream thread's shared {@link MicroBatcher}, which runs closed batches on the
  * inference workers. A batch's results are handed over on the stream thread, possibly while another task
  * of the thread is active; they complete this task's frames in memory, and this task forwards them at
  * its next {@code process} or wall-clock punctuation (a context can only forward from its own task).
  */
 final class FrameProcessor
-        implements Processor<byte[], byte[], Object, Object>, MicroBatcher.Owner<PreparedFrame, ImageResult> {
+        implements Processor<byte[], byte[], Object, Object>,
+                MicroBatcher.Owner<PreparedFrame, ItemResult<ImageResult>> {
 
     private static final Logger log = LoggerFactory.getLogger(FrameProcessor.class);
 
@@ -51,17 +65,23 @@ final class FrameProcessor
     private final Settings settings;
     private final FramePreparer preparer;
     private final OutputRecords outputs;
-    private final Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread;
+    private final Supplier<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batcherOfThisThread;
     private final LongSupplier clock;
-    private final PendingFrameSource.Factory frameSource;
+    private final Supplier<ThreadFrameSource> frameSourceOfThisThread;
     private final VisionMetrics metrics;
     private final OrderedOutbox<Outcome> outbox = new OrderedOutbox<>();
     /** Offsets resumed from the store that the input may still deliver again (at-least-once). */
     private final NavigableSet<Long> resumed = new TreeSet<>();
+    /** Pending offsets whose slots are reserved and whose frames are still to be read back. */
+    private final SortedSet<Long> unread = new TreeSet<>();
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> pending;
-    private MicroBatcher<PreparedFrame, ImageResult> batcher;
+    private MicroBatcher<PreparedFrame, ItemResult<ImageResult>> batcher;
+    private ThreadFrameSource frameSource;
+    private long taskTimeoutMs;
+    /** When the read-back must have succeeded, set at its first timeout; -1 while none has timed out. */
+    private long readBackDeadlineMs = -1;
 
     /**
      * @param inputTopic the topic every record comes from (restored records need it named)
@@ -84,16 +104,16 @@ final class FrameProcessor
             Settings settings,
             FramePreparer preparer,
             OutputRecords outputs,
-            Supplier<MicroBatcher<PreparedFrame, ImageResult>> batcherOfThisThread,
+            Supplier<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batcherOfThisThread,
             LongSupplier clock,
-            PendingFrameSource.Factory frameSource,
+            Supplier<ThreadFrameSource> frameSourceOfThisThread,
             VisionMetrics metrics) {
         this.settings = settings;
         this.preparer = preparer;
         this.outputs = outputs;
         this.batcherOfThisThread = batcherOfThisThread;
         this.clock = clock;
-        this.frameSource = frameSource;
+        this.frameSourceOfThisThread = frameSourceOfThisThread;
         this.metrics = metrics;
     }
 
@@ -102,8 +122,18 @@ final class FrameProcessor
         this.context = context;
         this.pending = context.getStateStore(settings.storeName());
         this.batcher = batcherOfThisThread.get();
+        this.frameSource = frameSourceOfThisThread.get();
+        frameSource.acquire();
+        this.taskTimeoutMs = taskTimeoutMs(context.appConfigs());
         context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, now -> punctuate());
         resumePendingFrames();
+    }
+
+    private static long taskTimeoutMs(Map<String, Object> appConfigs) {
+        Object configured = appConfigs.getOrDefault(
+                StreamsConfig.TASK_TIMEOUT_MS_CONFIG,
+                StreamsConfig.configDef().defaultValues().get(StreamsConfig.TASK_TIMEOUT_MS_CONFIG));
+        return Long.parseLong(configured.toString());
     }
 
     /**
@@ -119,52 +149,85 @@ final class FrameProcessor
         try (KeyValueIterator<Long, byte[]> it = pending.all()) {
             it.forEachRemaining(entries::add);
         }
-        SortedSet<Long> offsetsOnly = new TreeSet<>();
-        for (KeyValue<Long, byte[]> entry : entries) {
-            if (entry.value.length == 0) {
-                offsetsOnly.add(entry.key);
-            }
-        }
-        Map<Long, InputRecord> readBack = offsetsOnly.isEmpty() ? Map.of() : readBack(partition, offsetsOnly);
         for (KeyValue<Long, byte[]> entry : entries) {
             resumed.add(entry.key);
             outbox.reserve(entry.key);
             metrics.pendingFrames(1);
             if (entry.value.length > 0) {
                 handle(InputRecord.fromStoreValue(settings.inputTopic(), partition, entry.key, entry.value));
-            } else if (readBack.containsKey(entry.key)) {
-                handle(readBack.get(entry.key));
+            } else {
+                unread.add(entry.key);
+            }
+        }
+        readBackUnread();
+    }
+
+    /**
+     * Reads the unread frames back and handles them in offset order; a frame no longer in the topic
+     * becomes a dead letter. A read that times out is left for a later punctuation, until {@code
+     * task.timeout.ms} after the first timeout.
+     *
+     * @throws IllegalStateException once {@code task.timeout.ms} has passed without a successful read
+     */
+    private void readBackUnread() {
+        if (unread.isEmpty()) {
+            return;
+        }
+        int partition = context.taskId().partition();
+        Map<Long, InputRecord> read;
+        try {
+            read = frameSource.read(context.appConfigs(), settings.inputTopic(), partition, unread);
+        } catch (TimeoutException e) {
+            long now = clock.getAsLong();
+            if (readBackDeadlineMs < 0) {
+                readBackDeadlineMs = now + taskTimeoutMs;
+            }
+            if (now >= readBackDeadlineMs) {
+                throw new IllegalStateException(
+                        "Task " + context.taskId() + " could not read back " + unread.size() + " pending frame(s) of "
+                                + settings.inputTopic() + "-" + partition + " within task.timeout.ms ("
+                                + taskTimeoutMs + " ms): " + e.getMessage(),
+                        e);
+            }
+            log.warn(
+                    "Task {}: could not read back {} pending frame(s) of {}-{} ({}); trying again for up to {} ms"
+                            + " (task.timeout.ms)",
+                    context.taskId(),
+                    unread.size(),
+                    settings.inputTopic(),
+                    partition,
+                    e.getMessage(),
+                    readBackDeadlineMs - now);
+            return;
+        }
+        log.info(
+                "Task {}: read back {} of {} pending frame(s) from {}-{}{}",
+                context.taskId(),
+                read.size(),
+                unread.size(),
+                settings.inputTopic(),
+                partition,
+                read.size() < unread.size() ? "; the others are no longer in the topic and become dead letters" : "");
+        readBackDeadlineMs = -1;
+        List<Long> offsets = new ArrayList<>(unread);
+        unread.clear();
+        for (long offset : offsets) {
+            InputRecord in = read.get(offset);
+            if (in != null) {
+                handle(in);
             } else {
                 long now = clock.getAsLong();
                 PendingFrameGoneException gone =
-                        new PendingFrameGoneException(settings.inputTopic(), partition, entry.key);
+                        new PendingFrameGoneException(settings.inputTopic(), partition, offset);
                 outbox.complete(
-                        entry.key,
+                        offset,
                         new Outcome.Rejected(
-                                new InputRecord(settings.inputTopic(), partition, entry.key, null, null, now),
+                                new InputRecord(settings.inputTopic(), partition, offset, null, null, now),
                                 FailureStage.UNKNOWN,
                                 gone.getClass().getName(),
                                 gone.getMessage(),
                                 now));
             }
-        }
-    }
-
-    private Map<Long, InputRecord> readBack(int partition, SortedSet<Long> offsets) {
-        try (PendingFrameSource source =
-                frameSource.open(context.appConfigs(), context.applicationId() + "-" + context.taskId() + "-pending")) {
-            Map<Long, InputRecord> read = source.read(settings.inputTopic(), partition, offsets);
-            log.info(
-                    "Task {}: read back {} of {} pending frame(s) from {}-{}{}",
-                    context.taskId(),
-                    read.size(),
-                    offsets.size(),
-                    settings.inputTopic(),
-                    partition,
-                    read.size() < offsets.size()
-                            ? "; the others are no longer in the topic and become dead letters"
-                            : "");
-            return read;
         }
     }
 
@@ -184,7 +247,11 @@ final class FrameProcessor
             }
             metrics.pendingFrames(1);
             pending.put(in.offset(), OFFSET_ONLY);
-            handle(in);
+            if (unread.isEmpty()) {
+                handle(in);
+            } else {
+                unread.add(in.offset()); // behind frames still to be read back: read back with them
+            }
         }
         batcher.deliverFinished();
         forwardFinished();
@@ -214,12 +281,26 @@ final class FrameProcessor
         }
     }
 
+    /** A frame that failed on its own while the rest of its batch ran (see BisectingRunner) is a dead letter. */
     @Override
-    public void complete(long position, PreparedFrame frame, ImageResult result, BatchInfo batch) {
-        outbox.complete(position, new Outcome.Inferred(frame, result, batch));
+    public void complete(long position, PreparedFrame frame, ItemResult<ImageResult> result, BatchInfo batch) {
+        if (result instanceof ItemResult.Done<ImageResult> done) {
+            outbox.complete(position, new Outcome.Inferred(frame, done.value(), batch));
+        } else {
+            Throwable error = ((ItemResult.Failed<ImageResult>) result).error();
+            outbox.complete(
+                    position,
+                    new Outcome.Rejected(
+                            frame.input(),
+                            FailureStage.INFER,
+                            error.getClass().getName(),
+                            error.getMessage(),
+                            clock.getAsLong()));
+        }
     }
 
     private void punctuate() {
+        readBackUnread();
         batcher.runIfDue();
         forwardFinished();
     }
@@ -276,7 +357,12 @@ final class FrameProcessor
             batcher.removeOwner(this);
         }
         metrics.pendingFrames(-outbox.size());
+        if (frameSource != null) {
+            frameSource.release();
+            frameSource = null;
+        }
         outbox.clear();
         resumed.clear();
+        unread.clear();
     }
 }

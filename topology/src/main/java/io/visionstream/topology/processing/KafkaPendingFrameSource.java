@@ -6,48 +6,75 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Reads pending frames back from the input topic with a consumer configured as Kafka Streams configures
  * its restore consumer (the application's connection and security settings, no group, no committed
- * offsets), one per restored task, closed after its read. It reads uncommitted records too: an offset
- * names one record whatever the isolation level, and the offsets asked for were read once already, so
- * this cannot return a record the task did not see, and it never waits behind an open transaction.
+ * offsets) and made by the application's {@link org.apache.kafka.streams.KafkaClientSupplier} ({@code
+ * default.client.supplier}), so a custom supplier makes this consumer too. One per stream thread (see
+ * {@link ThreadFrameSource}). It reads uncommitted records too: an offset names one record whatever the
+ * isolation level, and the offsets asked for were read once already, so this cannot return a record the
+ * task did not see, and it never waits behind an open transaction.
  *
- * <p>The whole read shares one deadline, the consumer's {@code default.api.timeout.ms}. An offset at or
- * past the partition's end is not taken for gone: the end can lag briefly after a leader change, so it
- * is asked again until the deadline, and then the read fails rather than drop a frame that may exist.
+ * <p>Each read has one deadline: the consumer's {@code default.api.timeout.ms}, capped at half of {@code
+ * max.poll.interval.ms} and, under exactly-once, half of the producer's {@code transaction.timeout.ms}, so a
+ * read on the stream thread can neither cost the thread its group membership nor let its open transaction
+ * time out. A read that misses its deadline throws Kafka's retriable {@link TimeoutException}; the frame
+ * processor tries again until {@code task.timeout.ms} has passed. An offset at or past the partition's end
+ * is not taken for gone: the end can lag briefly after a leader change, so it is asked again until the
+ * deadline.
  */
 final class KafkaPendingFrameSource implements PendingFrameSource {
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final Duration timeout;
 
-    private KafkaPendingFrameSource(KafkaConsumer<byte[], byte[]> consumer, Duration timeout) {
+    private KafkaPendingFrameSource(Consumer<byte[], byte[]> consumer, Duration timeout) {
         this.consumer = consumer;
         this.timeout = timeout;
     }
 
     static PendingFrameSource open(Map<String, Object> appConfigs, String clientId) {
-        StreamsConfig streams = new StreamsConfig(appConfigs);
+        StreamsConfig streams = new QuietStreamsConfig(appConfigs);
         Map<String, Object> props = new HashMap<>(streams.getRestoreConsumerConfigs(clientId));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        // The consumer's own default.api.timeout.ms (60 s unless configured) bounds the whole read.
-        Object configured = props.get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
-        long timeoutMs = configured == null ? 60_000L : Long.parseLong(configured.toString());
-        return new KafkaPendingFrameSource(consumer, Duration.ofMillis(timeoutMs));
+        Duration timeout = readTimeout(streams, props);
+        return new KafkaPendingFrameSource(streams.getKafkaClientSupplier().getRestoreConsumer(props), timeout);
+    }
+
+    /** The deadline of one read (see the class comment). */
+    static Duration readTimeout(StreamsConfig streams, Map<String, Object> consumerProps) {
+        long timeoutMs = millis(consumerProps.get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG), 60_000L);
+        Object maxPoll =
+                streams.getMainConsumerConfigs("unused", "unused", 0).get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        timeoutMs = Math.min(timeoutMs, millis(maxPoll, 300_000L) / 2);
+        if (!StreamsConfig.AT_LEAST_ONCE.equals(streams.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+            Object txTimeout = streams.getProducerConfigs("unused").get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+            timeoutMs = Math.min(timeoutMs, millis(txTimeout, 60_000L) / 2);
+        }
+        return Duration.ofMillis(Math.max(1, timeoutMs));
+    }
+
+    private static long millis(Object value, long absent) {
+        return value == null ? absent : Long.parseLong(value.toString());
+    }
+
+    /** Kafka Streams' configuration without its INFO dump of every value, which it logged once already. */
+    private static final class QuietStreamsConfig extends StreamsConfig {
+        QuietStreamsConfig(Map<String, Object> props) {
+            super(props, false);
+        }
     }
 
     @Override
@@ -95,9 +122,9 @@ final class KafkaPendingFrameSource implements PendingFrameSource {
                 consumer.endOffsets(List.of(tp), remaining(deadline, tp, null)).get(tp);
         while (end <= last) {
             if (System.nanoTime() + pause > deadline) {
-                throw new IllegalStateException("pending frame at offset " + last + " of " + tp + " is at or past the"
+                throw new TimeoutException("pending frame at offset " + last + " of " + tp + " is at or past the"
                         + " partition's end (" + end + ") after " + timeout.toMillis() + " ms"
-                        + " (default.api.timeout.ms): was the input topic deleted and created again?");
+                        + ": was the input topic deleted and created again?");
             }
             try {
                 Thread.sleep(Duration.ofNanos(pause).toMillis());
@@ -117,13 +144,12 @@ final class KafkaPendingFrameSource implements PendingFrameSource {
         wanted.headSet(start).clear();
     }
 
-    /** What is left of the read's deadline; an error once it has passed. */
+    /** What is left of the read's deadline; a {@link TimeoutException} once it has passed. */
     private Duration remaining(long deadline, TopicPartition tp, TreeSet<Long> wanted) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw new IllegalStateException("could not read back "
-                    + (wanted == null ? "" : wanted.size() + " ") + "pending frame(s) of " + tp + " within "
-                    + timeout.toMillis() + " ms (default.api.timeout.ms)");
+            throw new TimeoutException("could not read back " + (wanted == null ? "" : wanted.size() + " ")
+                    + "pending frame(s) of " + tp + " within " + timeout.toMillis() + " ms");
         }
         return Duration.ofNanos(left);
     }

@@ -2,6 +2,7 @@ package io.visionstream.topology.processing;
 
 import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.engine.ResourceExhaustion;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.ImageDecoder;
 import io.visionstream.inference.image.Preprocessor;
@@ -10,6 +11,8 @@ import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.topology.batching.BisectingRunner;
+import io.visionstream.topology.batching.ItemResult;
 import io.visionstream.topology.batching.MicroBatcher;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.metrics.VisionMetrics;
@@ -136,9 +139,9 @@ public final class VisionTopology {
     }
 
     /**
-     * The frame processors, one per task, sharing one batcher per stream thread, reading pending frames
-     * back from the input topic after a restore. Package-private so a test can run one processor against
-     * a store it prepared.
+     * The frame processors, one per task, sharing one batcher and one pending-frame source per stream
+     * thread, reading pending frames back from the input topic after a restore. Package-private so a test
+     * can run one processor against a store it prepared.
      */
     static ProcessorSupplier<byte[], byte[], Object, Object> frameProcessors(
             VisionConfig config,
@@ -169,16 +172,22 @@ public final class VisionTopology {
 
         // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
         // batcher goes away with the thread.
-        ThreadLocal<MicroBatcher<PreparedFrame, ImageResult>> batchers =
+        // A batch that runs out of device memory is run again in halves (BisectingRunner).
+        ThreadLocal<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batchers =
                 ThreadLocal.withInitial(() -> new MicroBatcher<>(
                         Thread.currentThread().getName(),
                         config.maxBatchSize(),
                         config.maxBatchDelayMs(),
                         config.inFlightBatchesPerThread(),
-                        new EngineRunner(engine, config.maxBatchSize(), metrics),
+                        new BisectingRunner<>(
+                                new EngineRunner(engine, config.maxBatchSize(), metrics),
+                                ResourceExhaustion::isResourceExhaustion),
                         inference,
                         clock,
                         metrics));
+
+        // One read-back consumer per stream thread, opened when a task of the thread first needs it.
+        ThreadLocal<ThreadFrameSource> frameSources = ThreadLocal.withInitial(() -> new ThreadFrameSource(frameSource));
 
         FrameProcessor.Settings settings = new FrameProcessor.Settings(
                 config.topics().input(),
@@ -191,7 +200,7 @@ public final class VisionTopology {
                 publishesMasks(config, engine),
                 config.normalizeEmbeddings(),
                 punctuationInterval(config.maxBatchDelayMs()));
-        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSource, metrics);
+        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSources::get, metrics);
     }
 
     /**

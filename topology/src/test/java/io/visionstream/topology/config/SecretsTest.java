@@ -26,7 +26,14 @@ class SecretsTest {
     void everySettingKafkaTreatsAsAPasswordIsSecretAlsoUnderAClientPrefix() {
         Set<String> shown = new TreeSet<>();
         for (String key : KAFKA_PASSWORDS) {
-            for (String prefix : List.of("", "producer.", "consumer.", "main.consumer.", "admin.")) {
+            for (String prefix : List.of(
+                    "",
+                    "producer.",
+                    "consumer.",
+                    "main.consumer.",
+                    "restore.consumer.",
+                    "global.consumer.",
+                    "admin.")) {
                 if (!Secrets.isSecret(prefix + key)) {
                     shown.add(prefix + key);
                 }

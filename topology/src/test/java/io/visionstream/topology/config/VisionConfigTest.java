@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -224,6 +225,34 @@ class VisionConfigTest {
                 .contains("sasl.jaas.config=[hidden]")
                 .contains("basic.auth.user.info=[hidden]")
                 .contains("bootstrap.servers=localhost:9092");
+    }
+
+    @Test
+    void tlsKeyAndTrustStorePasswordsPassThroughAndArePrintedMaskedByTheProcessorAndTheClients() {
+        Map<String, String> s = minimal();
+        s.put("security.protocol", "SSL");
+        s.put("ssl.keystore.type", "PKCS12");
+        s.put("ssl.keystore.location", "/etc/vision/client.p12");
+        s.put("ssl.keystore.password", "k3ystore");
+        s.put("ssl.key.password", "k3y");
+        s.put("ssl.truststore.location", "/etc/vision/truststore.p12");
+        s.put("ssl.truststore.password", "tru5t");
+        s.put("restore.consumer.ssl.key.password", "r3store");
+        VisionConfig c = VisionConfig.from(s);
+        assertThat(c.kafka())
+                .containsEntry("ssl.keystore.password", "k3ystore")
+                .containsEntry("ssl.key.password", "k3y")
+                .containsEntry("ssl.truststore.password", "tru5t")
+                .containsEntry("restore.consumer.ssl.key.password", "r3store");
+        for (String printed : List.of(c.toString(), ClientSettings.from(s).toString())) {
+            assertThat(printed)
+                    .doesNotContain("k3ystore", "k3y", "tru5t", "r3store")
+                    .contains("ssl.keystore.password=[hidden]")
+                    .contains("ssl.key.password=[hidden]")
+                    .contains("ssl.truststore.password=[hidden]")
+                    .contains("restore.consumer.ssl.key.password=[hidden]")
+                    .contains("ssl.keystore.location=/etc/vision/client.p12");
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.visionstream.topology.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.schemas.avro.DeadLetter;
@@ -9,6 +10,7 @@ import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.metrics.VisionMetrics;
+import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,9 +21,12 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -61,6 +66,10 @@ class FrameProcessorRestoreTest {
     }
 
     private VisionConfig config() {
+        return config(Map.of());
+    }
+
+    private VisionConfig config(Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", "unused:9092");
         settings.put("schema.registry.url", (String) registry.get("schema.registry.url"));
@@ -69,6 +78,7 @@ class FrameProcessorRestoreTest {
         settings.put("max.batch.delay.ms", "40");
         settings.put("processing.guarantee", "at_least_once");
         settings.put("embeddings.enabled", "false");
+        settings.putAll(overrides);
         return VisionConfig.from(settings);
     }
 
@@ -79,18 +89,27 @@ class FrameProcessorRestoreTest {
             KeyValueStore<Long, byte[]> store) {}
 
     private Rig rig(PendingFrameSource.Factory source) {
-        VisionConfig config = config();
-        Processor<byte[], byte[], Object, Object> processor = VisionTopology.frameProcessors(
-                        config,
-                        engine,
-                        new ModelIdentity("tiny-test", "v1"),
-                        clock::get,
-                        Runnable::run,
-                        source,
-                        VisionMetrics.none())
-                .get();
+        return rig(processors(config(), source), config(), 0);
+    }
+
+    private ProcessorSupplier<byte[], byte[], Object, Object> processors(
+            VisionConfig config, PendingFrameSource.Factory source) {
+        return VisionTopology.frameProcessors(
+                config,
+                engine,
+                new ModelIdentity("tiny-test", "v1"),
+                clock::get,
+                Runnable::run,
+                source,
+                VisionMetrics.none());
+    }
+
+    /** A processor of {@code processors} for task 0_{@code partition}, with its own store. */
+    private Rig rig(ProcessorSupplier<byte[], byte[], Object, Object> processors, VisionConfig config, int partition) {
+        Processor<byte[], byte[], Object, Object> processor = processors.get();
         Properties props = StreamsProperties.of(config);
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(props);
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(
+                props, new TaskId(0, partition), new File(System.getProperty("java.io.tmpdir")));
         KeyValueStore<Long, byte[]> store = Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(VisionTopology.PENDING_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withLoggingDisabled()
@@ -107,7 +126,11 @@ class FrameProcessorRestoreTest {
             rig.context().setRecordMetadata("frames", 0, offset);
             rig.processor().process(new Record<>(in.key(), in.value(), in.timestamp()));
         }
-        clock.addAndGet(40);
+        punctuateAfter(rig, 40);
+    }
+
+    private void punctuateAfter(Rig rig, long ms) {
+        clock.addAndGet(ms);
         rig.context().scheduledPunctuators().get(0).getPunctuator().punctuate(clock.get());
     }
 
@@ -216,5 +239,107 @@ class FrameProcessorRestoreTest {
 
         assertThat(offsetsPublished(rig)).containsExactly(86L, 87L, 88L, 89L, 90L, 91L);
         assertStoreEmpty(rig);
+    }
+
+    /** A source that times out the first {@code timeouts} reads, then serves every offset asked for. */
+    private PendingFrameSource.Factory slowSource(List<SortedSet<Long>> asked, int timeouts) {
+        int[] left = {timeouts};
+        PendingFrameSource.Factory serving = source(asked, Set.of());
+        return (appConfigs, clientId) -> {
+            PendingFrameSource inner = serving.open(appConfigs, clientId);
+            return new PendingFrameSource() {
+                @Override
+                public Map<Long, InputRecord> read(String topic, int partition, SortedSet<Long> offsets) {
+                    if (left[0]-- > 0) {
+                        asked.add(new TreeSet<>(offsets));
+                        throw new TimeoutException("could not read back " + offsets.size() + " pending frame(s)");
+                    }
+                    return inner.read(topic, partition, offsets);
+                }
+
+                @Override
+                public void close() {}
+            };
+        };
+    }
+
+    @Test
+    void aReadBackThatTimesOutIsTriedAgainAtLaterPunctuationsAndTheFramesComeOutInOffsetOrder() {
+        List<SortedSet<Long>> asked = new ArrayList<>();
+        Rig rig = rig(slowSource(asked, 2));
+        rig.store().put(87L, FrameProcessor.OFFSET_ONLY);
+        rig.store().put(90L, FrameProcessor.OFFSET_ONLY);
+
+        rig.processor().init(rig.context()); // the first read times out: no exception, the task goes on
+        InputRecord in = frame(91);
+        rig.context().setRecordMetadata("frames", 0, 91);
+        rig.processor().process(new Record<>(in.key(), in.value(), in.timestamp()));
+        punctuateAfter(rig, 10); // the second times out
+        assertThat(rig.context().forwarded()).isEmpty();
+        punctuateAfter(rig, 10); // the third reads back the restored frames and the one that arrived meanwhile
+        punctuateAfter(rig, 40);
+
+        assertThat(asked)
+                .containsExactly(
+                        new TreeSet<>(List.of(87L, 90L)),
+                        new TreeSet<>(List.of(87L, 90L, 91L)),
+                        new TreeSet<>(List.of(87L, 90L, 91L)));
+        assertThat(offsetsPublished(rig)).containsExactly(87L, 90L, 91L);
+        assertStoreEmpty(rig);
+    }
+
+    @Test
+    void aReadBackStillTimingOutWhenTaskTimeoutMsHasPassedSinceTheFirstTimeoutStopsProcessing() {
+        VisionConfig config = config(Map.of("task.timeout.ms", "1000"));
+        Rig rig = rig(processors(config, slowSource(new ArrayList<>(), Integer.MAX_VALUE)), config, 0);
+        rig.store().put(87L, FrameProcessor.OFFSET_ONLY);
+
+        rig.processor().init(rig.context()); // first timeout: the deadline is 1000 ms from now
+        punctuateAfter(rig, 999);
+
+        assertThatThrownBy(() -> punctuateAfter(rig, 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Task 0_0 could not read back 1 pending frame(s) of frames-0 within task.timeout.ms"
+                        + " (1000 ms): could not read back 1 pending frame(s)")
+                .hasCauseInstanceOf(TimeoutException.class);
+        assertThat(rig.context().forwarded()).isEmpty();
+        assertThat(rig.store().get(87L)).isEmpty(); // still pending, for the next start
+    }
+
+    @Test
+    void theTasksOfOneStreamThreadReadBackThroughOneSourceClosedWhenTheLastOfThemCloses() {
+        List<String> opened = new ArrayList<>();
+        List<String> closed = new ArrayList<>();
+        PendingFrameSource.Factory serving = source(new ArrayList<>(), Set.of());
+        PendingFrameSource.Factory counting = (appConfigs, clientId) -> {
+            opened.add(clientId);
+            PendingFrameSource inner = serving.open(appConfigs, clientId);
+            return new PendingFrameSource() {
+                @Override
+                public Map<Long, InputRecord> read(String topic, int partition, SortedSet<Long> offsets) {
+                    return inner.read(topic, partition, offsets);
+                }
+
+                @Override
+                public void close() {
+                    closed.add(clientId);
+                }
+            };
+        };
+        VisionConfig config = config();
+        ProcessorSupplier<byte[], byte[], Object, Object> processors = processors(config, counting);
+        Rig first = rig(processors, config, 0);
+        Rig second = rig(processors, config, 1);
+        first.store().put(87L, FrameProcessor.OFFSET_ONLY);
+        second.store().put(12L, FrameProcessor.OFFSET_ONLY);
+
+        first.processor().init(first.context());
+        second.processor().init(second.context());
+        first.processor().close();
+        assertThat(closed).isEmpty();
+        second.processor().close();
+
+        assertThat(opened).containsExactly(Thread.currentThread().getName() + "-pending-frames");
+        assertThat(closed).isEqualTo(opened);
     }
 }

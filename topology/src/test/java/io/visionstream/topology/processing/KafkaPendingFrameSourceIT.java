@@ -11,13 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,12 +98,12 @@ class KafkaPendingFrameSourceIT {
     }
 
     @Test
-    void anOffsetPastThePartitionsEndIsAnErrorNotAFrameToDropOnceTheDeadlinePasses() {
+    void anOffsetPastThePartitionsEndIsARetriableTimeoutNotAFrameToDropOnceTheDeadlinePasses() {
         Map<String, Object> app = appConfigs();
         app.put("default.api.timeout.ms", 1500);
         try (PendingFrameSource source = KafkaPendingFrameSource.open(app, "readback-test-0_1")) {
             assertThatThrownBy(() -> source.read("readback", 1, new TreeSet<>(List.of(3L, 15L))))
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(TimeoutException.class)
                     .hasMessageStartingWith(
                             "pending frame at offset 15 of readback-1 is at or past the partition's" + " end (10)");
         }
@@ -122,5 +129,61 @@ class KafkaPendingFrameSourceIT {
         try (PendingFrameSource source = KafkaPendingFrameSource.open(appConfigs(), "readback-test-0_0")) {
             assertThat(source.read("readback", 0, new TreeSet<>())).isEmpty();
         }
+    }
+
+    /** Counts the restore consumers it makes, to show that the read-back takes its consumer from here. */
+    public static final class CountingClientSupplier implements KafkaClientSupplier {
+        static final AtomicInteger RESTORE_CONSUMERS = new AtomicInteger();
+
+        @Override
+        public Admin getAdmin(Map<String, Object> config) {
+            return Admin.create(config);
+        }
+
+        @Override
+        public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
+            return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
+            return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+
+        @Override
+        public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
+            RESTORE_CONSUMERS.incrementAndGet();
+            return getConsumer(config);
+        }
+
+        @Override
+        public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
+            return getConsumer(config);
+        }
+    }
+
+    @Test
+    void theConsumerComesFromTheApplicationsKafkaClientSupplier() {
+        Map<String, Object> app = appConfigs();
+        app.put(StreamsConfig.DEFAULT_CLIENT_SUPPLIER_CONFIG, CountingClientSupplier.class.getName());
+        int before = CountingClientSupplier.RESTORE_CONSUMERS.get();
+        try (PendingFrameSource source = KafkaPendingFrameSource.open(app, "readback-test-supplier")) {
+            assertThat(source.read("readback", 1, new TreeSet<>(List.of(2L)))).containsOnlyKeys(2L);
+            assertThat(source.read("readback", 1, new TreeSet<>(List.of(7L)))).containsOnlyKeys(7L);
+        }
+        assertThat(CountingClientSupplier.RESTORE_CONSUMERS.get() - before).isEqualTo(1);
+    }
+
+    @Test
+    void oneReadNeverBlocksLongerThanHalfTheTransactionTimeoutUnderExactlyOnce() {
+        Map<String, Object> app = appConfigs();
+        app.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 20_000);
+        StreamsConfig streams = new StreamsConfig(app);
+        Map<String, Object> consumer = streams.getRestoreConsumerConfigs("x");
+
+        assertThat(KafkaPendingFrameSource.readTimeout(streams, consumer)).isEqualTo(java.time.Duration.ofSeconds(10));
+        app.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        streams = new StreamsConfig(app);
+        assertThat(KafkaPendingFrameSource.readTimeout(streams, consumer)).isEqualTo(java.time.Duration.ofSeconds(60));
     }
 }
