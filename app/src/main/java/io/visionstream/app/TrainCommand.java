@@ -280,6 +280,7 @@ public final class TrainCommand implements Callable<Integer> {
                 result.lastLoss(),
                 result.dir());
         stdout.printf(Locale.ROOT, "held-out (seed %d): %s%n", config.evalSeed(), result.evaluation());
+        stdout.printf(Locale.ROOT, "time %s%n", result.profile().describe());
         stdout.flush();
         return 0;
     }
@@ -399,7 +400,7 @@ public final class TrainCommand implements Callable<Integer> {
             int filled = (int) ((long) width * s.step() / s.totalSteps());
             err.printf(
                     Locale.ROOT,
-                    "\r[%s%s] %d/%d loss %.4f (cls %.3f dense %.3f) lr %.2e %.1f img/s eta %s   ",
+                    "\r[%s%s] %d/%d loss %.4f (cls %.3f dense %.3f) lr %.2e grad-norm %.2f %.1f img/s eta %s   ",
                     "=".repeat(filled),
                     " ".repeat(width - filled),
                     s.step(),
@@ -408,6 +409,7 @@ public final class TrainCommand implements Callable<Integer> {
                     s.classLoss(),
                     s.denseLoss(),
                     s.lr(),
+                    s.gradNorm(),
                     s.imagesPerSecond(),
                     duration(eta));
             err.flush();

@@ -166,6 +166,8 @@ public final class JointTrainer {
             int perImage = preConfig.floatsPerImage();
             double[] losses = new double[c.steps()];
             double trainSeconds = 0;
+            // nanoseconds per phase: scenes, forward, backward, optimizer, evaluation (see StepProfile)
+            long[] phases = new long[5];
             Evaluation.Result last = null;
             int skipped = 0;
             int consecutiveSkips = 0;
@@ -194,6 +196,10 @@ public final class JointTrainer {
                 // Mixup/CutMix mixes pixels and masks in place; without it the targets are (smoothed) one-hot
                 MixupCutmix.Mixed mixed =
                         mixer == null ? null : mixer.apply(pixels, labels, masks, side, side, mixRandom);
+                long tForward = System.nanoTime();
+                phases[0] += tForward - t0;
+                long tBackward;
+                long tOptimizer;
                 double total;
                 double classLoss;
                 double denseLoss;
@@ -247,6 +253,7 @@ public final class JointTrainer {
                         // the weight as a libtorch-allocated scalar: see Attention (autograd keeps it)
                         NDArray weight = stepManager.ones(new Shape()).muli((float) c.denseLossWeight());
                         NDArray loss = cls.add(dense.mul(weight));
+                        tBackward = System.nanoTime();
                         collector.backward(loss);
                         total = loss.getFloat();
                         classLoss = cls.getFloat();
@@ -255,6 +262,7 @@ public final class JointTrainer {
                     if (!Double.isFinite(total)) {
                         throw new IllegalStateException("loss is " + total + " at step " + (step + 1) + "; lower --lr");
                     }
+                    tOptimizer = System.nanoTime();
                     gradNorm = optimizer.step(lr, stepManager);
                 }
                 if (Double.isNaN(gradNorm)) {
@@ -272,19 +280,25 @@ public final class JointTrainer {
                         ema.update(++updates);
                     }
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
+                long tEnd = System.nanoTime();
+                phases[1] += tBackward - tForward;
+                phases[2] += tOptimizer - tBackward;
+                phases[3] += tEnd - tOptimizer;
+                double seconds = (tEnd - t0) / 1e9;
                 trainSeconds += seconds;
                 losses[step] = total;
                 listener.onStep(new TrainListener.StepStats(
                         step + 1, c.steps(), total, classLoss, denseLoss, lr, gradNorm, b / seconds));
                 boolean end = step + 1 == c.steps();
                 if (end || (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0)) {
+                    long tEvaluation = System.nanoTime();
                     // with --ema the averaged weights are the model that is evaluated and saved (timm)
                     try (ModelEma.Swap swap = ema == null ? null : ema.swapIn()) {
                         last = Evaluation.run(model, sceneConfig, c.evalSeed(), c.evalImages());
                         listener.onEvaluation(step + 1, last);
                         ModelDirectory.save(c.out(), model);
                     }
+                    phases[4] += System.nanoTime() - tEvaluation;
                     listener.onCheckpoint(step + 1, c.out());
                 }
             }
@@ -300,7 +314,15 @@ public final class JointTrainer {
                     mean(losses, 0, window),
                     mean(losses, c.steps() - window, c.steps()),
                     skipped,
-                    last);
+                    last,
+                    new StepProfile(
+                            c.steps(),
+                            b,
+                            phases[0] / 1e9,
+                            phases[1] / 1e9,
+                            phases[2] / 1e9,
+                            phases[3] / 1e9,
+                            phases[4] / 1e9));
         }
     }
 

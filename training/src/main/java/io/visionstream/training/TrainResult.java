@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * @param lastLoss mean total loss over the last {@code min(10, steps)} steps
  * @param skippedSteps steps whose update was skipped because a gradient was not finite
  * @param evaluation the held-out evaluation of the final model
+ * @param profile where the time went, phase by phase
  */
 public record TrainResult(
         Path dir,
@@ -22,4 +23,5 @@ public record TrainResult(
         double firstLoss,
         double lastLoss,
         int skippedSteps,
-        Evaluation.Result evaluation) {}
+        Evaluation.Result evaluation,
+        StepProfile profile) {}

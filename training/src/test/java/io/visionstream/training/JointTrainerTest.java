@@ -89,6 +89,18 @@ class JointTrainerTest {
 
         assertThat(evaluatedAt).containsExactly(2, 4);
         assertThat(result.evaluation().images()).isEqualTo(8);
+        StepProfile profile = result.profile();
+        assertThat(profile.steps()).isEqualTo(4);
+        assertThat(List.of(
+                        profile.scenesSeconds(),
+                        profile.forwardSeconds(),
+                        profile.backwardSeconds(),
+                        profile.optimizerSeconds(),
+                        profile.evaluationSeconds()))
+                .as("every phase took some time")
+                .allSatisfy(seconds -> assertThat(seconds).isPositive());
+        assertThat(profile.stepSeconds() + profile.evaluationSeconds()).isLessThanOrEqualTo(result.seconds());
+        assertThat(profile.describe()).contains("scenes ", "forward ", "backward ", "optimizer ", "img/s");
         try (NDManager manager = NDManager.newBaseManager()) {
             VisionModel model = ModelDirectory.load(dir.resolve("model"), manager);
             assertThat(model.labelNames()).containsExactly("background", "circle", "square", "triangle");
