@@ -103,6 +103,12 @@ public final class Demo {
             try (Viewer viewer = startViewer(options, settings, config);
                     Monitoring monitoring = monitoring(config, options, out);
                     ProcessorInstance processor = ProcessorInstance.start(config, monitoring)) {
+                // where an outside client (a consumer, another language's serde) finds the demo's stream
+                out.println("kafka: " + kafka.bootstrapServers() + " (topics: "
+                        + config.topics().input() + " in; "
+                        + config.topics().predictions() + ", " + config.topics().embeddings() + ", "
+                        + config.topics().masks() + ", " + config.topics().deadLetters() + " out)");
+                out.println("schema registry: " + registry);
                 if (viewer != null) {
                     out.println("viewer: " + viewer.url());
                 }

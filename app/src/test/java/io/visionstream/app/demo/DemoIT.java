@@ -36,6 +36,9 @@ class DemoIT {
 
         assertThat(ok).as(text).isTrue();
         assertThat(text).contains("every frame accounted for");
+        // the broker and registry addresses, so that an outside client can follow the demo's stream
+        assertThat(text).containsPattern("(?m)^kafka: \\S+:\\d+ \\(topics: \\S+ in; .+ out\\)$");
+        assertThat(text).containsPattern("(?m)^schema registry: http://\\S+:\\d+$");
         String summary =
                 text.lines().filter(l -> l.startsWith("frames in ")).findFirst().orElseThrow();
         String[] numbers = summary.replaceAll("frames in (\\d+) / outcomes out (\\d+).*", "$1 $2")
