@@ -2,6 +2,7 @@ package io.visionstream.app;
 
 import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.training.Evaluation;
+import io.visionstream.training.Family;
 import io.visionstream.training.JointTrainer;
 import io.visionstream.training.PosEmbedInit;
 import io.visionstream.training.Recipe;
@@ -319,6 +320,9 @@ public final class TrainCommand implements Callable<Integer> {
                     GlobalPool.fromTimm(globalPool),
                     PosEmbedInit.parse(posEmbedInit),
                     stemWidths,
+                    Family.VIT,
+                    List.of(),
+                    0,
                     new Recipe(
                             labelSmoothing,
                             mixup,

@@ -207,6 +207,9 @@ class JointTrainerTest {
                 GlobalPool.TOKEN,
                 PosEmbedInit.NORMAL,
                 List.of(),
+                Family.VIT,
+                List.of(),
+                0,
                 recipe);
     }
 
