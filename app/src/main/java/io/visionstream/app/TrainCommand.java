@@ -2,6 +2,7 @@ package io.visionstream.app;
 
 import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.training.Evaluation;
+import io.visionstream.training.Family;
 import io.visionstream.training.JointTrainer;
 import io.visionstream.training.PosEmbedInit;
 import io.visionstream.training.Recipe;
@@ -20,8 +21,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./vision train}: trains the ViT backbone, its classifier and the UPerNet dense head jointly on
- * synthetic scenes and writes a model directory that {@code ./vision} can serve.
+ * {@code ./vision train}: trains a ViT or Swin backbone, its classifier and the UPerNet dense head jointly
+ * on synthetic scenes and writes a model directory that {@code ./vision} can serve. Options whose default
+ * depends on {@code --family} are null until {@link #config()} fills them in; the ones that do not apply
+ * to a family are refused by {@link TrainConfig} when given.
  */
 @Command(
         name = "train",
@@ -75,8 +78,28 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Square input side; scenes are rendered at this size (default: ${DEFAULT-VALUE}).")
     int imageSize;
 
-    @Option(names = "--patch", defaultValue = "8", description = "Patch side (default: ${DEFAULT-VALUE}).")
-    int patch;
+    @Option(
+            names = "--family",
+            defaultValue = "vit",
+            description = "Backbone: vit (one token stride, the head taps four blocks) or swin (four stages at"
+                    + " strides P, 2P, 4P, 8P, the head on each) (default: ${DEFAULT-VALUE}).")
+    String family;
+
+    @Option(names = "--patch", description = "Patch side (default: 8 for vit, 4 for swin).")
+    Integer patch;
+
+    @Option(
+            names = "--window",
+            description = "Swin window side; each stage map must be a multiple of it or at most it (timm then"
+                    + " shrinks the window to the map) (default: 4, swin only).")
+    Integer window;
+
+    @Option(
+            names = "--depths",
+            split = ",",
+            paramLabel = "N",
+            description = "Swin blocks per stage, four counts (default: 2,2,2,2, swin only).")
+    List<Integer> depths;
 
     @Option(
             names = "--stem",
@@ -93,16 +116,20 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Widths of the conv stem's stride-2 layers, e.g. 24,48,96 (with --stem conv).")
     List<Integer> stemChannels;
 
-    @Option(names = "--dim", defaultValue = "96", description = "Embedding width (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--dim",
+            defaultValue = "96",
+            description = "Embedding width; a Swin's first stage, doubling per stage (default: ${DEFAULT-VALUE}).")
     int dim;
 
-    @Option(
-            names = "--depth",
-            defaultValue = "4",
-            description = "Transformer blocks, >= 4 (default: ${DEFAULT-VALUE}).")
-    int depth;
+    @Option(names = "--depth", description = "ViT transformer blocks, >= 4 (default: 4, vit only).")
+    Integer depth;
 
-    @Option(names = "--heads", defaultValue = "3", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--heads",
+            defaultValue = "3",
+            description = "Attention heads; a Swin's first stage, doubling per stage as timm's (3 gives"
+                    + " swin_tiny's 3,6,12,24) (default: ${DEFAULT-VALUE}).")
     int heads;
 
     @Option(
@@ -113,8 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--global-pool",
-            defaultValue = "token",
-            description = "Classifier pooling: token ([CLS]) or avg (default: ${DEFAULT-VALUE}).")
+            description = "Classifier pooling: token ([CLS]) or avg (default: token for vit; a Swin pools avg).")
     String globalPool;
 
     @Option(
@@ -293,6 +319,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig config() {
         try {
             List<Integer> stemWidths = stemWidths();
+            Family backbone = Family.parse(family);
+            boolean swin = backbone == Family.SWIN;
             return new TrainConfig(
                     out,
                     steps,
@@ -302,9 +330,9 @@ public final class TrainCommand implements Callable<Integer> {
                     weightDecay,
                     warmupSteps,
                     imageSize,
-                    patch,
+                    patch != null ? patch : swin ? 4 : 8,
                     dim,
-                    depth,
+                    depth != null ? depth : swin ? 0 : 4,
                     heads,
                     headChannels,
                     classes,
@@ -316,9 +344,12 @@ public final class TrainCommand implements Callable<Integer> {
                     denseLossWeight,
                     clipGrad,
                     headLrScale,
-                    GlobalPool.fromTimm(globalPool),
+                    GlobalPool.fromTimm(globalPool != null ? globalPool : swin ? "avg" : "token"),
                     PosEmbedInit.parse(posEmbedInit),
                     stemWidths,
+                    backbone,
+                    depths != null ? depths : swin ? List.of(2, 2, 2, 2) : List.of(),
+                    window != null ? window : swin ? 4 : 0,
                     new Recipe(
                             labelSmoothing,
                             mixup,

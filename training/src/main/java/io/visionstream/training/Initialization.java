@@ -17,6 +17,13 @@ import java.util.SplittableRandom;
  *       cut at 2 std), {@code pos_embed} and {@code dist_token} likewise, {@code cls_token} normal std
  *       1e-6, patch-embedding conv uniform in {@code +-1/sqrt(fan_in)} (PyTorch's conv default),
  *       biases 0, LayerNorm weight 1;
+ *   <li>a Swin backbone by the same rules, which are timm's {@code SwinTransformer.init_weights} (it
+ *       applies {@code init_weights_vit_timm}): Linear weights ({@code qkv}, {@code proj}, {@code mlp},
+ *       {@code downsample.reduction}, {@code head.fc}) truncated normal std 0.02, each {@code
+ *       relative_position_bias_table} (and an {@code absolute_pos_embed}) likewise, as {@code
+ *       WindowAttention} draws it, the patch-embedding conv as above, biases 0, every LayerNorm ({@code
+ *       patch_embed.norm}, {@code norm1}, {@code norm2}, {@code downsample.norm}, mmseg's stage norms
+ *       {@code norm0 ..}) weight 1;
  *   <li>dense head, as mmseg's ConvModule: convolutions Kaiming-normal for ReLU with fan-in {@code
  *       Cin * k * k}; the 2x2 stride-2 transposed convolutions of the neck ({@code [Cin, Cout, 2, 2]})
  *       with fan-in {@code Cin}, since each output pixel reads one input pixel (DJL's Xavier would take
@@ -87,7 +94,11 @@ public final class Initialization {
             return v;
         } else if (name.equals("cls_token")) {
             normal(v, 1e-6, random, false);
-        } else if (name.equals("pos_embed") || name.equals("dist_token")) {
+        } else if (name.equals("pos_embed")
+                || name.equals("dist_token")
+                || name.equals("absolute_pos_embed")
+                || name.endsWith(".relative_position_bias_table")) {
+            // timm: trunc_normal_(self.pos_embed, std=.02); trunc_normal_(self.relative_position_bias_table, std=.02)
             normal(v, 0.02, random, true);
         } else if (shape.dimension() == 1) {
             Arrays.fill(v, 1f); // LayerNorm / BatchNorm weight

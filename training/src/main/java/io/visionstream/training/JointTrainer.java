@@ -19,6 +19,7 @@ import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.ModelOutputs;
 import io.visionstream.inference.model.VisionModel;
+import io.visionstream.inference.swin.SwinConfig;
 import io.visionstream.inference.vit.VisionTransformer;
 import io.visionstream.inference.vit.VitConfig;
 import io.visionstream.training.recipe.MixupCutmix;
@@ -36,12 +37,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains a {@link VisionModel} (ViT backbone, CLS classifier, UPerNet dense head) jointly on synthetic
- * scenes: loss = soft-target cross-entropy of the CLS logits against the scene label + {@code
+ * Trains a {@link VisionModel} (ViT or Swin backbone, classifier, UPerNet dense head) jointly on synthetic
+ * scenes: loss = soft-target cross-entropy of the classifier logits against the scene label + {@code
  * denseLossWeight} x mean per-pixel cross-entropy of the dense logits (at input resolution) against the
  * mask; {@link AdamW} with timm's weight-decay groups; {@link LearningRateSchedule}. The {@link Recipe}
  * adds, each only when asked, RandAugment per scene (image and mask alike), label smoothing, batch
- * Mixup/CutMix (class targets and masks mixed alike), stochastic depth in the ViT blocks, and an EMA of
+ * Mixup/CutMix (class targets and masks mixed alike), stochastic depth in the backbone's blocks, and an EMA of
  * the weights that is what gets evaluated and saved. Each step renders {@code batchSize} new scenes of the training
  * seed (scene indices {@code step * batchSize ..}) and prepares them with the model's own {@link
  * Preprocessor}, so training sees exactly what the server feeds. Every per-step array lives in a
@@ -57,6 +58,12 @@ public final class JointTrainer {
      * timm's {@code create_model(name, **model_args)} would.
      */
     public static final String ARCHITECTURE = "vit_tiny_patch16_224";
+
+    /**
+     * The timm architecture of a {@code --family swin} model; {@code model_args} carry its size, window,
+     * depths and heads.
+     */
+    public static final String SWIN_ARCHITECTURE = "swin_tiny_patch4_window7_224";
 
     /** The architecture of a student distilled from a {@code --teacher}: DeiT's, with {@code head_dist}. */
     public static final String DISTILLED_ARCHITECTURE = "deit_tiny_distilled_patch16_224";
@@ -87,14 +94,26 @@ public final class JointTrainer {
     }
 
     /**
-     * The uninitialised model a config describes: a ViT with the patch embedding or, with stem channels,
-     * Xiao et al.'s conv stem (saved as our {@code model_args} extension {@code stem: "conv"}, {@code
-     * stem_channels}); {@code K + 1} classes (background first) for both the classifier and the head,
-     * the head tapping the last block of each quarter; and preprocessing that only normalises (scenes
-     * are rendered at the input size; {@code crop_pct} 1).
+     * The uninitialised model a config describes: {@code K + 1} classes (background first) for both the
+     * classifier and the head, and preprocessing that only normalises (scenes are rendered at the input
+     * size; {@code crop_pct} 1). The backbone is
+     *
+     * <ul>
+     *   <li>a ViT with the patch embedding or, with stem channels, Xiao et al.'s conv stem (saved as our
+     *       {@code model_args} extension {@code stem: "conv"}, {@code stem_channels}), the head tapping the
+     *       last block of each quarter through its feature pyramid neck;
+     *   <li>or a Swin ({@link #SWIN_ARCHITECTURE} with {@code model_args}): widths {@code dim * 2^i} and
+     *       heads {@code heads * 2^i} per stage, mlp ratio 4, the head on its four stages (strides {@code
+     *       P * 2^i}) through mmseg's stage norms.
+     * </ul>
      */
     public static VisionModel newModel(TrainConfig c) {
         List<String> classes = SyntheticScenes.classNames(c.shapeClasses());
+        PreprocessConfig pre =
+                new PreprocessConfig(c.imageSize(), c.imageSize(), 1.0, Interpolation.BILINEAR, MEAN, STD);
+        if (c.family() == Family.SWIN) {
+            return newSwin(c, classes, pre);
+        }
         VitConfig backbone = VitConfig.of(c.imageSize(), c.patch(), c.dim(), c.depth(), c.heads(), classes.size())
                 .withGlobalPool(c.globalPool(), null)
                 .withDropPathRate(c.recipe().dropPath())
@@ -109,10 +128,37 @@ public final class JointTrainer {
                 null,
                 classes.size(),
                 classes);
-        PreprocessConfig pre =
-                new PreprocessConfig(c.imageSize(), c.imageSize(), 1.0, Interpolation.BILINEAR, MEAN, STD);
         String architecture = c.recipe().teacher() != null ? DISTILLED_ARCHITECTURE : ARCHITECTURE;
         return new VisionModel(backbone, head, architecture, pre, classes);
+    }
+
+    private static VisionModel newSwin(TrainConfig c, List<String> classes, PreprocessConfig pre) {
+        int stages = c.depths().size();
+        List<Integer> heads = new ArrayList<>(stages);
+        List<Integer> widths = new ArrayList<>(stages);
+        List<Integer> strides = new ArrayList<>(stages);
+        List<Integer> indices = new ArrayList<>(stages);
+        for (int i = 0; i < stages; i++) {
+            heads.add(c.heads() << i);
+            widths.add(c.dim() << i);
+            strides.add(c.patch() << i);
+            indices.add(i);
+        }
+        SwinConfig backbone = new SwinConfig(
+                c.imageSize(),
+                c.imageSize(),
+                c.patch(),
+                3,
+                classes.size(),
+                c.dim(),
+                c.depths(),
+                heads,
+                c.window(),
+                4.0,
+                c.recipe().dropPath());
+        DenseHeadConfig head =
+                new DenseHeadConfig(widths, strides, indices, c.headChannels(), null, classes.size(), classes);
+        return new VisionModel(backbone, head, SWIN_ARCHITECTURE, pre, classes);
     }
 
     /**
@@ -365,9 +411,12 @@ public final class JointTrainer {
                 }
             }
             if (copied == 0) {
+                String shape = c.family() == Family.SWIN
+                        ? "--patch, --dim, --depths, --heads and --window"
+                        : "--patch, --dim, --depth and --heads";
                 throw new IllegalArgumentException("--init-from " + c.initFrom() + " (" + source.backbone()
-                        + ") shares no tensor with the model to train (" + model.backbone()
-                        + "); match --patch, --dim, --depth and --heads to it");
+                        + ") shares no tensor with the model to train (" + model.backbone() + "); match " + shape
+                        + " to it");
             }
             listener.onInfo("initialised " + copied + " tensors from " + c.initFrom() + "; " + fresh.size()
                     + " start fresh" + (fresh.isEmpty() ? "" : ": " + summarise(fresh)));

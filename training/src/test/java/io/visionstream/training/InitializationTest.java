@@ -3,7 +3,11 @@ package io.visionstream.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import io.visionstream.inference.model.VisionModel;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -63,5 +67,53 @@ class InitializationTest {
                 .containsOnly(0f);
         assertThat(Initialization.values("decode_head.bottleneck.bn.running_var", shape, random))
                 .containsOnly(1f);
+    }
+
+    @Test
+    void aSwinsRelativePositionBiasTableIsTruncatedNormalLikeItsLinearWeights() {
+        // swin_tiny's stage-3 table: (2 * 7 - 1)^2 offsets x 24 heads
+        float[] v = Initialization.values(
+                "layers.3.blocks.1.attn.relative_position_bias_table", new Shape(169, 24), new SplittableRandom(5));
+
+        float largest = 0;
+        for (float x : v) {
+            largest = Math.max(largest, Math.abs(x));
+        }
+        assertThat(largest).isLessThanOrEqualTo(0.04f);
+        assertThat(std(v)).isCloseTo(0.02 * 0.880, within(0.0008));
+    }
+
+    @Test
+    void everyParameterOfTheTrainersSwinHasTimmsStart() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel model = JointTrainer.newModel(
+                    TrainConfigTest.tinySwin(java.nio.file.Path.of("unused"), 1, null, Recipe.NONE));
+            model.initialize(manager);
+            Map<String, Parameter> params = model.checkpointParameters();
+
+            Initialization.apply(params, 6, PosEmbedInit.NORMAL, 16, 16);
+
+            params.forEach((name, p) -> {
+                float[] v = p.getArray().toFloatArray();
+                if (name.endsWith(".bias")) {
+                    assertThat(v).as(name).containsOnly(0f);
+                } else if (name.startsWith("decode_head.")) {
+                    return; // the head's rules are mmseg's, tested above
+                } else if (p.getShape().dimension() == 1) {
+                    assertThat(v).as("LayerNorm weight " + name).containsOnly(1f);
+                } else if (p.getShape().dimension() == 2) {
+                    // Linear weights and relative position bias tables: truncated normal, std 0.02
+                    float largest = 0;
+                    for (float x : v) {
+                        largest = Math.max(largest, Math.abs(x));
+                    }
+                    assertThat(largest).as(name).isLessThanOrEqualTo(0.04f);
+                    assertThat(std(v)).as(name).isGreaterThan(0.01);
+                } else {
+                    assertThat(name).isEqualTo("patch_embed.proj.weight");
+                }
+            });
+            assertThat(params).containsKeys("norm0.weight", "layers.1.downsample.norm.weight", "head.fc.weight");
+        }
     }
 }

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.visionstream.inference.hybrid.ConvStemEmbed;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.VisionModel;
+import io.visionstream.inference.swin.SwinConfig;
 import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.inference.vit.VitConfig;
+import io.visionstream.training.recipe.WeightDecayGroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,6 +211,9 @@ class JointTrainerTest {
                 GlobalPool.TOKEN,
                 PosEmbedInit.NORMAL,
                 List.of(),
+                Family.VIT,
+                List.of(),
+                0,
                 recipe);
     }
 
@@ -390,5 +397,129 @@ class JointTrainerTest {
                         List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--batch-size must be at least 2 (batch norm in the dense head), got 1");
+    }
+
+    @Test
+    void aShortRunOnATinySwinLowersTheLoss() throws IOException {
+        List<Double> dense = new ArrayList<>();
+        TrainResult result = JointTrainer.train(
+                TrainConfigTest.tinySwin(dir.resolve("model"), 30, null, Recipe.NONE), new TrainListener() {
+                    @Override
+                    public void onStep(StepStats stats) {
+                        dense.add(stats.denseLoss());
+                    }
+                });
+
+        assertThat(dense).hasSize(30).allSatisfy(l -> assertThat(l).isFinite());
+        assertThat(result.skippedSteps()).isZero();
+        assertThat(mean(dense.subList(25, 30)))
+                .as("per-pixel loss of the last 5 steps vs the first 5 (%s)", dense.subList(0, 5))
+                .isLessThan(0.85 * mean(dense.subList(0, 5)));
+        assertThat(result.lastLoss()).isLessThan(result.firstLoss());
+    }
+
+    @Test
+    void aSwinSavesAsATimmSwinDirectoryThatReloadsToTheSameEvaluation() throws IOException {
+        TrainConfig config = TrainConfigTest.tinySwin(dir.resolve("model"), 3, null, Recipe.NONE);
+        TrainResult result = JointTrainer.train(config, new TrainListener() {});
+
+        JsonNode saved =
+                new ObjectMapper().readTree(dir.resolve("model/config.json").toFile());
+        assertThat(saved.get("architecture").asText()).isEqualTo("swin_tiny_patch4_window7_224");
+        assertThat(saved.at("/model_args/patch_size").asInt()).isEqualTo(2);
+        assertThat(saved.at("/model_args/window_size").asInt()).isEqualTo(4);
+        assertThat(saved.at("/model_args/embed_dim").asInt()).isEqualTo(8);
+        assertThat(saved.at("/model_args/depths").toString()).isEqualTo("[2,2,1,1]");
+        assertThat(saved.at("/model_args/num_heads").toString()).isEqualTo("[1,2,4,8]");
+        assertThat(saved.at("/dense_head/in_strides").toString()).isEqualTo("[2,4,8,16]");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel model = ModelDirectory.load(dir.resolve("model"), manager);
+
+            assertThat(model.backboneConfig()).isInstanceOf(SwinConfig.class);
+            assertThat(model.backboneConfig())
+                    .isEqualTo(JointTrainer.newModel(config).backboneConfig());
+            assertThat(model.headConfig().orElseThrow().inChannels()).containsExactly(8, 16, 32, 64);
+            assertThat(model.checkpointParameters())
+                    .containsKeys(
+                            "layers.0.blocks.1.attn.relative_position_bias_table",
+                            "layers.3.downsample.reduction.weight",
+                            "norm0.weight",
+                            "norm3.bias",
+                            "head.fc.weight",
+                            "decode_head.conv_seg.weight");
+            // the reloaded model is the trained one: the same held-out scenes give the same metrics
+            Evaluation.Result again =
+                    Evaluation.run(model, JointTrainer.scenes(config), config.evalSeed(), config.evalImages());
+            assertThat(again.top1()).isEqualTo(result.evaluation().top1());
+            assertThat(again.meanIou()).isEqualTo(result.evaluation().meanIou());
+            assertThat(again.classIou()).containsExactly(result.evaluation().classIou());
+        }
+    }
+
+    @Test
+    void aSwinStartsFromAnotherSwinsDirectoryWithInitFrom() throws IOException {
+        Path first = dir.resolve("first");
+        JointTrainer.train(TrainConfigTest.tinySwin(first, 1, null, Recipe.NONE), new TrainListener() {});
+        TrainConfig config = TrainConfigTest.tinySwin(dir.resolve("second"), 1, first, Recipe.NONE);
+        int tensors;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel model = JointTrainer.newModel(config);
+            model.initialize(manager);
+            tensors = model.checkpointParameters().size();
+        }
+        List<String> info = new ArrayList<>();
+
+        JointTrainer.train(config, new TrainListener() {
+            @Override
+            public void onInfo(String line) {
+                info.add(line);
+            }
+        });
+
+        assertThat(info).contains("initialised " + tensors + " tensors from " + first + "; 0 start fresh");
+    }
+
+    @Test
+    void theSwinLeavesItsRelativePositionBiasTablesAndNormsUndecayed() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionModel model = JointTrainer.newModel(TrainConfigTest.tinySwin(dir, 1, null, Recipe.NONE));
+            model.initialize(manager);
+            Map<String, ai.djl.nn.Parameter> params = model.checkpointParameters();
+
+            WeightDecayGroups groups = WeightDecayGroups.of(params);
+
+            List<String> tables = params.keySet().stream()
+                    .filter(n -> n.endsWith(".relative_position_bias_table"))
+                    .toList();
+            assertThat(tables).as("one table per block, 2+2+1+1").hasSize(6);
+            assertThat(groups.noDecay())
+                    .containsAll(tables)
+                    .contains(
+                            "patch_embed.norm.weight",
+                            "layers.0.blocks.0.norm1.weight",
+                            "layers.1.downsample.norm.weight",
+                            "norm0.weight",
+                            "norm.bias",
+                            "layers.2.blocks.0.attn.qkv.bias");
+            assertThat(groups.decay())
+                    .doesNotContainAnyElementsOf(tables)
+                    .contains(
+                            "patch_embed.proj.weight",
+                            "layers.0.blocks.1.attn.qkv.weight",
+                            "layers.3.blocks.0.mlp.fc2.weight",
+                            "layers.1.downsample.reduction.weight",
+                            "head.fc.weight");
+        }
+    }
+
+    @Test
+    void aDropPathRateReachesTheSwin() {
+        Recipe dropPath = new Recipe(0, 0, 0, 1.0, 0.5, null, null, 0.1, 0, false);
+        SwinConfig backbone = (SwinConfig) JointTrainer.newModel(TrainConfigTest.tinySwin(dir, 2, null, dropPath))
+                .backboneConfig();
+
+        assertThat(backbone.dropPathRate()).isEqualTo(0.1);
+        assertThat(backbone.numHeads()).containsExactly(1, 2, 4, 8);
+        assertThat(backbone.stageDim(3)).isEqualTo(64);
     }
 }
