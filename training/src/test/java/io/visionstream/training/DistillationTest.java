@@ -135,6 +135,9 @@ class DistillationTest {
                 GlobalPool.TOKEN,
                 PosEmbedInit.NORMAL,
                 List.of(),
+                Family.VIT,
+                List.of(),
+                0,
                 recipe);
     }
 }
