@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.cuda.CudaUtils;
 import io.visionstream.inference.architectures.Architectures;
@@ -16,6 +17,7 @@ import io.visionstream.inference.backbone.BackboneOutput;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
+import io.visionstream.inference.model.ModelOutputs;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.weights.LoadOptions;
 import io.visionstream.inference.weights.LoadedBackbone;
@@ -29,6 +31,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -48,8 +51,9 @@ import java.util.stream.IntStream;
  * each forward runs on its caller's thread with that thread's libtorch intra-op threads (see {@link
  * InferenceEngines#setIntraOpThreads}), over the one shared, frozen set of weights. On a CPU, several
  * callers with one intra-op thread each keep every core busy without the barrier stalls of one
- * parallel region spread over cores that other work also wants. {@link #close} waits for running
- * batches.
+ * parallel region spread over cores that other work also wants. Every parameter is frozen and each
+ * forward runs with libtorch's grad mode off on its thread, so no caller records an autograd graph.
+ * {@link #close} waits for running batches.
  */
 public final class DjlEngine implements InferenceEngine {
 
@@ -80,8 +84,11 @@ public final class DjlEngine implements InferenceEngine {
         this.info = info;
         this.topK = options.topK();
         this.dataType = options.precision().dataType();
-        // inference only: no autograd graph, whatever the calling thread's grad mode is
-        for (Parameter p : model.checkpointParameters().values()) {
+        // Inference only: every parameter frozen, the dense head's included (it is created trainable),
+        // so no batch records an autograd graph whatever the calling thread's grad mode is.
+        Map<String, Parameter> served =
+                segmenting != null ? segmenting.checkpointParameters() : model.checkpointParameters();
+        for (Parameter p : served.values()) {
             p.freeze(true);
         }
     }
@@ -290,24 +297,18 @@ public final class DjlEngine implements InferenceEngine {
                 if (dataType != DataType.FLOAT32) {
                     x = x.toType(dataType, false);
                 }
-                NDArray logitsArray;
-                NDArray embeddingArray;
-                byte[] classMaps = new byte[0];
-                if (segmenting != null) {
-                    var out = segmenting.predict(x);
-                    logitsArray = out.logits();
-                    embeddingArray = out.embedding();
-                    classMaps = out.classMap().toType(DataType.UINT8, false).toByteArray();
-                } else {
-                    BackboneOutput out = model.forwardOutputs(new ParameterStore(batch, false), x, false);
-                    logitsArray = out.logits();
-                    embeddingArray = out.embedding();
-                }
+                ModelOutputs out = forward(x);
+                byte[] classMaps = out.denseLogits() == null
+                        ? new byte[0]
+                        : out.denseLogits()
+                                .argMax(1)
+                                .toType(DataType.UINT8, false)
+                                .toByteArray();
                 float[] embeddings =
-                        embeddingArray.toType(DataType.FLOAT32, false).toFloatArray();
-                float[] logits = logitsArray == null
+                        out.embedding().toType(DataType.FLOAT32, false).toFloatArray();
+                float[] logits = out.logits() == null
                         ? new float[0]
-                        : logitsArray.toType(DataType.FLOAT32, false).toFloatArray();
+                        : out.logits().toType(DataType.FLOAT32, false).toFloatArray();
                 return toResults(batchSize, logits, embeddings, classMaps);
             } finally {
                 // libtorch read the buffer in place; the arrays over it are closed with the sub-manager
@@ -315,6 +316,34 @@ public final class DjlEngine implements InferenceEngine {
             }
         } finally {
             lifecycle.readLock().unlock();
+        }
+    }
+
+    /**
+     * One eval-mode forward of the served model over {@code x}, on the calling thread.
+     *
+     * @param x normalised images {@code [B, C, H, W]} in the engine's data type; the outputs belong to its
+     *     manager
+     * @return logits (null without a classifier), embedding, and dense logits {@code [B, K, H, W]} (null
+     *     without a dense head)
+     */
+    ModelOutputs forward(NDArray x) {
+        // libtorch's grad mode is per thread and on by default; DJL turns it off only on the thread that
+        // loaded the engine. Off for the forward (torch.no_grad()), then as the caller had it.
+        boolean gradMode = JniUtils.isGradMode();
+        if (gradMode) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            if (segmenting != null) {
+                return segmenting.forward(new ParameterStore(x.getManager(), false), x, false);
+            }
+            BackboneOutput out = model.forwardOutputs(new ParameterStore(x.getManager(), false), x, false);
+            return new ModelOutputs(out.logits(), out.embedding(), null);
+        } finally {
+            if (gradMode) {
+                JniUtils.setGradMode(true);
+            }
         }
     }
 
