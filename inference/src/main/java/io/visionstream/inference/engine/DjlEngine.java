@@ -41,8 +41,8 @@ import java.util.stream.IntStream;
 
 /**
  * A model of any registered family (ViT, DeiT, hybrid ViT, ...) on DJL's PyTorch engine: one model
- * instance on one device (GPU when DJL sees one and the options allow, else CPU). It sees the model only
- * through the {@link Backbone} seam and the optional dense head.
+ * instance on one device (the GPU the options name, GPU 0 when they say auto and DJL sees one, else
+ * CPU). It sees the model only through the {@link Backbone} seam and the optional dense head.
  *
  * <p>Each {@link #infer} call creates its arrays in a sub-manager of the model's manager and closes it
  * before returning, so native memory stays flat over any number of batches.
@@ -97,7 +97,7 @@ public final class DjlEngine implements InferenceEngine {
      * Loads a timm model folder ({@code config.json} + {@code model.safetensors}) at its own input size.
      *
      * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
-     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine open(Path modelDir, EngineOptions options) throws IOException {
         return open(modelDir, options, 0, 0);
@@ -110,7 +110,7 @@ public final class DjlEngine implements InferenceEngine {
      *
      * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
      * @throws IllegalArgumentException for FP16/BF16 without a GPU, FP16/BF16 with a dense head (not
-     *     supported yet), or "gpu" when there is none
+     *     supported yet), or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine open(Path modelDir, EngineOptions options, int height, int width) throws IOException {
         Device device = chooseDevice(options);
@@ -166,7 +166,7 @@ public final class DjlEngine implements InferenceEngine {
      * random weights; see {@link #withRandomWeights(String, BackboneConfig, EngineOptions, int)}.
      *
      * @throws IllegalArgumentException for an unknown architecture (listing the known ones), FP16/BF16
-     *     without a GPU, or "gpu" when there is none
+     *     without a GPU, or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine withRandomWeights(String architecture, EngineOptions options, int seed) {
         return withRandomWeights(architecture, Architectures.defaults(architecture), options, seed);
@@ -177,7 +177,7 @@ public final class DjlEngine implements InferenceEngine {
      * benchmarks and soak tests; its outputs mean nothing. Preprocessing is reported as mean/std 0.5,
      * crop 0.875.
      *
-     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine withRandomWeights(String name, BackboneConfig config, EngineOptions options, int seed) {
         Device device = chooseDevice(options);
@@ -202,19 +202,7 @@ public final class DjlEngine implements InferenceEngine {
 
     private static Device chooseDevice(EngineOptions options) {
         Engine engine = Engine.getEngine("PyTorch");
-        Device best = engine.defaultDevice();
-        Device device =
-                switch (options.device()) {
-                    case "cpu" -> Device.cpu();
-                    case "gpu" -> {
-                        if (!best.isGpu()) {
-                            throw new IllegalArgumentException("device=gpu but DJL sees no GPU (PyTorch "
-                                    + engine.getVersion() + ", GPUs: " + engine.getGpuCount() + ")");
-                        }
-                        yield best;
-                    }
-                    default -> best;
-                };
+        Device device = resolveDevice(options, engine.defaultDevice(), engine.getGpuCount(), engine.getVersion());
         if (options.precision() != Precision.FP32 && !device.isGpu()) {
             throw new IllegalArgumentException(String.format(
                     Locale.ROOT,
@@ -223,6 +211,39 @@ public final class DjlEngine implements InferenceEngine {
                     device));
         }
         return device;
+    }
+
+    /**
+     * The device a setting names on a machine where DJL's default device is {@code best} and it sees
+     * {@code gpus} GPUs. {@code auto} takes {@code best} (GPU 0 when there is a GPU, else the CPU); {@code
+     * gpu} and {@code gpu:N} never fall back to the CPU.
+     *
+     * @throws IllegalArgumentException when the named GPU is not there, saying how many DJL sees
+     */
+    static Device resolveDevice(EngineOptions options, Device best, int gpus, String pytorchVersion) {
+        String setting = options.device();
+        switch (setting) {
+            case "cpu":
+                return Device.cpu();
+            case "auto":
+                return best;
+            default: // gpu, gpu:N
+                if (gpus == 0) {
+                    throw new IllegalArgumentException(
+                            "device=" + setting + " but DJL sees no GPU (PyTorch " + pytorchVersion + ", GPUs: 0)");
+                }
+                int index = Math.max(0, options.gpuIndex());
+                if (index >= gpus) {
+                    throw new IllegalArgumentException(String.format(
+                            Locale.ROOT,
+                            "device=%s but DJL sees %d GPU%s (gpu:0%s)",
+                            setting,
+                            gpus,
+                            gpus == 1 ? "" : "s",
+                            gpus == 1 ? "" : " to gpu:" + (gpus - 1)));
+                }
+                return Device.gpu(index);
+        }
     }
 
     private static ModelInfo info(

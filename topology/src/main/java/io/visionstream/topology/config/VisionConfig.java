@@ -1,5 +1,6 @@
 package io.visionstream.topology.config;
 
+import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.schemas.registry.RegistryClientConfig;
 import io.visionstream.schemas.serde.AvroSerdeConfig;
 import java.nio.file.Path;
@@ -47,7 +48,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param embeddingsEnabled {@code embeddings.enabled}: publish embeddings
  * @param masksEnabled {@code masks.enabled}: publish segmentation masks (needs a dense head)
  * @param normalizeEmbeddings {@code embeddings.normalize}: L2-normalise published embeddings
- * @param device {@code device}: auto, cpu or gpu
+ * @param device {@code device}: auto, cpu, gpu or gpu:N (one GPU of several; whether it exists is checked
+ *     when the model loads)
  * @param precision {@code precision}: fp32, fp16 or bf16 (the last two on GPU only)
  * @param stateDir {@code state.dir}: Kafka Streams' local state, empty for its default
  * @param createTopics {@code topics.create}: create missing topics at start-up (sized for frames)
@@ -287,8 +289,8 @@ public record VisionConfig(
         }
         requireRange("num.stream.threads", streamThreads, 1, 256);
         requireRange("top.k", topK, 1, 1000);
-        if (!Set.of("auto", "cpu", "gpu").contains(device)) {
-            throw new ConfigException("device must be auto, cpu or gpu, got '" + device + "'");
+        if (device == null || !EngineOptions.isDevice(device)) {
+            throw new ConfigException("device " + EngineOptions.DEVICES + ", got '" + device + "'");
         }
         if (!Set.of("fp32", "fp16", "bf16").contains(precision)) {
             throw new ConfigException("precision must be fp32, fp16 or bf16, got '" + precision + "'");
@@ -355,7 +357,7 @@ public record VisionConfig(
                 parseBoolean(s, "embeddings.enabled"),
                 parseBoolean(s, "masks.enabled"),
                 parseBoolean(s, "embeddings.normalize"),
-                s.get("device").toLowerCase(Locale.ROOT),
+                s.get("device").trim().toLowerCase(Locale.ROOT),
                 s.get("precision").toLowerCase(Locale.ROOT),
                 Optional.ofNullable(s.get("state.dir")).map(Path::of),
                 parseBoolean(s, "topics.create"),

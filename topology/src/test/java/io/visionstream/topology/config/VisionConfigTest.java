@@ -86,6 +86,25 @@ class VisionConfigTest {
     }
 
     @Test
+    void deviceNamesOneGpuOfSeveralAsGpuColonN() {
+        assertThat(VisionConfig.from(with("device", "gpu:1")).device()).isEqualTo("gpu:1");
+        assertThat(VisionConfig.from(with("device", "GPU:0")).device()).isEqualTo("gpu:0");
+        assertThat(VisionConfig.from(with("device", "gpu")).device()).isEqualTo("gpu");
+        assertThat(VisionConfig.from(with("device", "cpu")).device()).isEqualTo("cpu");
+    }
+
+    @Test
+    void aMalformedDeviceNamesTheKeyTheFormsAndTheValue() {
+        for (String bad : List.of("cuda", "gpu:", "gpu:-1", "gpu:01", "gpu:one", "cuda:0")) {
+            assertThatThrownBy(() -> VisionConfig.from(with("device", bad)))
+                    .as("device=%s", bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("device must be auto, cpu, gpu or gpu:N (N the index of one GPU, from 0), got '" + bad
+                            + "'");
+        }
+    }
+
+    @Test
     void inferenceTimeoutIsASecondToAnHourWithNoNever() {
         assertThat(VisionConfig.from(with("inference.timeout.ms", "1000")).inferenceTimeoutMs())
                 .isEqualTo(1_000);
