@@ -80,7 +80,7 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--device",
                 defaultValue = "auto",
-                description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+                description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
         String device;
 
         @Option(

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.cuda.CudaUtils;
 import io.visionstream.inference.architectures.Architectures;
@@ -16,6 +17,7 @@ import io.visionstream.inference.backbone.BackboneOutput;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
+import io.visionstream.inference.model.ModelOutputs;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.weights.LoadOptions;
 import io.visionstream.inference.weights.LoadedBackbone;
@@ -29,6 +31,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -38,8 +41,8 @@ import java.util.stream.IntStream;
 
 /**
  * A model of any registered family (ViT, DeiT, hybrid ViT, ...) on DJL's PyTorch engine: one model
- * instance on one device (GPU when DJL sees one and the options allow, else CPU). It sees the model only
- * through the {@link Backbone} seam and the optional dense head.
+ * instance on one device (the GPU the options name, GPU 0 when they say auto and DJL sees one, else
+ * CPU). It sees the model only through the {@link Backbone} seam and the optional dense head.
  *
  * <p>Each {@link #infer} call creates its arrays in a sub-manager of the model's manager and closes it
  * before returning, so native memory stays flat over any number of batches.
@@ -48,8 +51,9 @@ import java.util.stream.IntStream;
  * each forward runs on its caller's thread with that thread's libtorch intra-op threads (see {@link
  * InferenceEngines#setIntraOpThreads}), over the one shared, frozen set of weights. On a CPU, several
  * callers with one intra-op thread each keep every core busy without the barrier stalls of one
- * parallel region spread over cores that other work also wants. {@link #close} waits for running
- * batches.
+ * parallel region spread over cores that other work also wants. Every parameter is frozen and each
+ * forward runs with libtorch's grad mode off on its thread, so no caller records an autograd graph.
+ * {@link #close} waits for running batches.
  */
 public final class DjlEngine implements InferenceEngine {
 
@@ -80,8 +84,11 @@ public final class DjlEngine implements InferenceEngine {
         this.info = info;
         this.topK = options.topK();
         this.dataType = options.precision().dataType();
-        // inference only: no autograd graph, whatever the calling thread's grad mode is
-        for (Parameter p : model.checkpointParameters().values()) {
+        // Inference only: every parameter frozen, the dense head's included (it is created trainable),
+        // so no batch records an autograd graph whatever the calling thread's grad mode is.
+        Map<String, Parameter> served =
+                segmenting != null ? segmenting.checkpointParameters() : model.checkpointParameters();
+        for (Parameter p : served.values()) {
             p.freeze(true);
         }
     }
@@ -90,7 +97,7 @@ public final class DjlEngine implements InferenceEngine {
      * Loads a timm model folder ({@code config.json} + {@code model.safetensors}) at its own input size.
      *
      * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
-     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine open(Path modelDir, EngineOptions options) throws IOException {
         return open(modelDir, options, 0, 0);
@@ -103,7 +110,7 @@ public final class DjlEngine implements InferenceEngine {
      *
      * @throws IOException when the folder is missing or invalid (see {@link TimmCheckpoints#load})
      * @throws IllegalArgumentException for FP16/BF16 without a GPU, FP16/BF16 with a dense head (not
-     *     supported yet), or "gpu" when there is none
+     *     supported yet), or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine open(Path modelDir, EngineOptions options, int height, int width) throws IOException {
         Device device = chooseDevice(options);
@@ -159,7 +166,7 @@ public final class DjlEngine implements InferenceEngine {
      * random weights; see {@link #withRandomWeights(String, BackboneConfig, EngineOptions, int)}.
      *
      * @throws IllegalArgumentException for an unknown architecture (listing the known ones), FP16/BF16
-     *     without a GPU, or "gpu" when there is none
+     *     without a GPU, or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine withRandomWeights(String architecture, EngineOptions options, int seed) {
         return withRandomWeights(architecture, Architectures.defaults(architecture), options, seed);
@@ -170,7 +177,7 @@ public final class DjlEngine implements InferenceEngine {
      * benchmarks and soak tests; its outputs mean nothing. Preprocessing is reported as mean/std 0.5,
      * crop 0.875.
      *
-     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or "gpu" when there is none
+     * @throws IllegalArgumentException for FP16/BF16 without a GPU, or a GPU (gpu, gpu:N) that is not there
      */
     public static DjlEngine withRandomWeights(String name, BackboneConfig config, EngineOptions options, int seed) {
         Device device = chooseDevice(options);
@@ -195,19 +202,7 @@ public final class DjlEngine implements InferenceEngine {
 
     private static Device chooseDevice(EngineOptions options) {
         Engine engine = Engine.getEngine("PyTorch");
-        Device best = engine.defaultDevice();
-        Device device =
-                switch (options.device()) {
-                    case "cpu" -> Device.cpu();
-                    case "gpu" -> {
-                        if (!best.isGpu()) {
-                            throw new IllegalArgumentException("device=gpu but DJL sees no GPU (PyTorch "
-                                    + engine.getVersion() + ", GPUs: " + engine.getGpuCount() + ")");
-                        }
-                        yield best;
-                    }
-                    default -> best;
-                };
+        Device device = resolveDevice(options, engine.defaultDevice(), engine.getGpuCount(), engine.getVersion());
         if (options.precision() != Precision.FP32 && !device.isGpu()) {
             throw new IllegalArgumentException(String.format(
                     Locale.ROOT,
@@ -216,6 +211,39 @@ public final class DjlEngine implements InferenceEngine {
                     device));
         }
         return device;
+    }
+
+    /**
+     * The device a setting names on a machine where DJL's default device is {@code best} and it sees
+     * {@code gpus} GPUs. {@code auto} takes {@code best} (GPU 0 when there is a GPU, else the CPU); {@code
+     * gpu} and {@code gpu:N} never fall back to the CPU.
+     *
+     * @throws IllegalArgumentException when the named GPU is not there, saying how many DJL sees
+     */
+    static Device resolveDevice(EngineOptions options, Device best, int gpus, String pytorchVersion) {
+        String setting = options.device();
+        switch (setting) {
+            case "cpu":
+                return Device.cpu();
+            case "auto":
+                return best;
+            default: // gpu, gpu:N
+                if (gpus == 0) {
+                    throw new IllegalArgumentException(
+                            "device=" + setting + " but DJL sees no GPU (PyTorch " + pytorchVersion + ", GPUs: 0)");
+                }
+                int index = Math.max(0, options.gpuIndex());
+                if (index >= gpus) {
+                    throw new IllegalArgumentException(String.format(
+                            Locale.ROOT,
+                            "device=%s but DJL sees %d GPU%s (gpu:0%s)",
+                            setting,
+                            gpus,
+                            gpus == 1 ? "" : "s",
+                            gpus == 1 ? "" : " to gpu:" + (gpus - 1)));
+                }
+                return Device.gpu(index);
+        }
     }
 
     private static ModelInfo info(
@@ -290,24 +318,18 @@ public final class DjlEngine implements InferenceEngine {
                 if (dataType != DataType.FLOAT32) {
                     x = x.toType(dataType, false);
                 }
-                NDArray logitsArray;
-                NDArray embeddingArray;
-                byte[] classMaps = new byte[0];
-                if (segmenting != null) {
-                    var out = segmenting.predict(x);
-                    logitsArray = out.logits();
-                    embeddingArray = out.embedding();
-                    classMaps = out.classMap().toType(DataType.UINT8, false).toByteArray();
-                } else {
-                    BackboneOutput out = model.forwardOutputs(new ParameterStore(batch, false), x, false);
-                    logitsArray = out.logits();
-                    embeddingArray = out.embedding();
-                }
+                ModelOutputs out = forward(x);
+                byte[] classMaps = out.denseLogits() == null
+                        ? new byte[0]
+                        : out.denseLogits()
+                                .argMax(1)
+                                .toType(DataType.UINT8, false)
+                                .toByteArray();
                 float[] embeddings =
-                        embeddingArray.toType(DataType.FLOAT32, false).toFloatArray();
-                float[] logits = logitsArray == null
+                        out.embedding().toType(DataType.FLOAT32, false).toFloatArray();
+                float[] logits = out.logits() == null
                         ? new float[0]
-                        : logitsArray.toType(DataType.FLOAT32, false).toFloatArray();
+                        : out.logits().toType(DataType.FLOAT32, false).toFloatArray();
                 return toResults(batchSize, logits, embeddings, classMaps);
             } finally {
                 // libtorch read the buffer in place; the arrays over it are closed with the sub-manager
@@ -315,6 +337,34 @@ public final class DjlEngine implements InferenceEngine {
             }
         } finally {
             lifecycle.readLock().unlock();
+        }
+    }
+
+    /**
+     * One eval-mode forward of the served model over {@code x}, on the calling thread.
+     *
+     * @param x normalised images {@code [B, C, H, W]} in the engine's data type; the outputs belong to its
+     *     manager
+     * @return logits (null without a classifier), embedding, and dense logits {@code [B, K, H, W]} (null
+     *     without a dense head)
+     */
+    ModelOutputs forward(NDArray x) {
+        // libtorch's grad mode is per thread and on by default; DJL turns it off only on the thread that
+        // loaded the engine. Off for the forward (torch.no_grad()), then as the caller had it.
+        boolean gradMode = JniUtils.isGradMode();
+        if (gradMode) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            if (segmenting != null) {
+                return segmenting.forward(new ParameterStore(x.getManager(), false), x, false);
+            }
+            BackboneOutput out = model.forwardOutputs(new ParameterStore(x.getManager(), false), x, false);
+            return new ModelOutputs(out.logits(), out.embedding(), null);
+        } finally {
+            if (gradMode) {
+                JniUtils.setGradMode(true);
+            }
         }
     }
 

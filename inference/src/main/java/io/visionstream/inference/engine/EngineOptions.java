@@ -2,15 +2,22 @@ package io.visionstream.inference.engine;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Engine settings.
  *
  * @param topK predictions reported per image (capped at the number of classes), at least 1
  * @param precision parameter and activation type; FP16 and BF16 need a GPU
- * @param device "auto" (GPU when DJL sees one, else CPU), "cpu" or "gpu"
+ * @param device "auto" (GPU 0 when DJL sees a GPU, else CPU), "cpu", "gpu" (GPU 0, which must exist) or
+ *     "gpu:N" (GPU N of several, which must exist: one processor per GPU is how a host of several scales)
  */
 public record EngineOptions(int topK, Precision precision, String device) {
+
+    /** What a device setting may be, as the end of an error message. */
+    public static final String DEVICES = "must be auto, cpu, gpu or gpu:N (N the index of one GPU, from 0)";
+
+    private static final Pattern GPU_INDEX = Pattern.compile("gpu:(0|[1-9][0-9]{0,3})");
 
     /**
      * Validates every field.
@@ -22,10 +29,27 @@ public record EngineOptions(int topK, Precision precision, String device) {
         if (topK < 1) {
             throw new IllegalArgumentException("topK=" + topK + " must be >= 1");
         }
-        device = device == null ? "" : device.toLowerCase(Locale.ROOT);
-        if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
-            throw new IllegalArgumentException("device='" + device + "' must be auto, cpu or gpu");
+        device = device == null ? "" : device.trim().toLowerCase(Locale.ROOT);
+        if (!isDevice(device)) {
+            throw new IllegalArgumentException("device='" + device + "' " + DEVICES);
         }
+    }
+
+    /**
+     * Whether {@code device} is a well-formed device setting: {@code auto}, {@code cpu}, {@code gpu} or
+     * {@code gpu:N} with N from 0 to 9999 and no leading zero (lower case; whether GPU N exists is only
+     * known when the engine opens).
+     */
+    public static boolean isDevice(String device) {
+        return device.equals("auto")
+                || device.equals("cpu")
+                || device.equals("gpu")
+                || GPU_INDEX.matcher(device).matches();
+    }
+
+    /** The GPU index a {@code gpu:N} setting names, or -1 for any other setting. */
+    public int gpuIndex() {
+        return device.startsWith("gpu:") ? Integer.parseInt(device.substring(4)) : -1;
     }
 
     /** Top-5, FP32, best device. */

@@ -2,21 +2,26 @@ package io.visionstream.inference.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.visionstream.inference.backbone.BackboneConfig;
 import io.visionstream.inference.heads.DenseHeadConfig;
 import io.visionstream.inference.image.PreprocessConfig;
 import io.visionstream.inference.model.ModelDirectory;
+import io.visionstream.inference.model.ModelOutputs;
 import io.visionstream.inference.model.VisionModel;
 import io.visionstream.inference.vit.VitConfig;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -157,6 +162,67 @@ class DenseEngineTest {
                 assertThat(image.classMap()).hasSize(32 * 32).isEqualTo(expected);
                 assertThat(image.logits()).hasSize(4);
             }
+        }
+    }
+
+    /**
+     * libtorch's grad mode is per thread and on by default: DJL turns it off only on the thread that
+     * loads the engine. An inference worker is another thread, so any parameter left trainable (the
+     * dense head's are created trainable) would make every batch record an autograd graph, and hold its
+     * saved activations until the batch's arrays are freed.
+     */
+    @Test
+    void aDenseModelCalledFromAFreshThreadRecordsNoAutogradGraph() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            saveRandomModel(manager);
+        }
+        try (DjlEngine engine = DjlEngine.open(dir, EngineOptions.defaults().withDevice("cpu"));
+                NDManager inputs = NDManager.newBaseManager("PyTorch")) {
+            ExecutorService fresh = Executors.newSingleThreadExecutor();
+            try {
+                Map<String, Boolean> seen = fresh.submit(() -> {
+                            Map<String, Boolean> flags = new LinkedHashMap<>();
+                            flags.put("grad mode before", JniUtils.isGradMode());
+                            try (NDManager batch = inputs.newSubManager()) {
+                                ModelOutputs out = engine.forward(batch.randomNormal(new Shape(2, 3, 32, 32)));
+                                flags.put("logits", carriesAGraph(out.logits()));
+                                flags.put("embedding", carriesAGraph(out.embedding()));
+                                flags.put("dense logits", carriesAGraph(out.denseLogits()));
+                            }
+                            flags.put("grad mode after", JniUtils.isGradMode());
+                            return flags;
+                        })
+                        .get(60, TimeUnit.SECONDS);
+                // the premise: a new thread starts with grad mode on, so this test can see a graph recorded
+                assertThat(seen.get("grad mode before")).isTrue();
+                assertThat(seen)
+                        .containsEntry("logits", false)
+                        .containsEntry("embedding", false)
+                        .containsEntry("dense logits", false)
+                        // the engine leaves its caller's thread as it found it
+                        .containsEntry("grad mode after", true);
+            } finally {
+                fresh.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Whether {@code output} carries an autograd graph, asked the one way that is reliable here: a
+     * backward pass through it runs, or libtorch refuses it. (DJL 0.32's {@code requiresGrad} answers
+     * false for a tensor with a {@code grad_fn}, and {@code getGradientFunctionNames} crashes the JVM for
+     * one without.)
+     */
+    private static boolean carriesAGraph(NDArray output) {
+        NDArray sum = output.sum();
+        try {
+            JniUtils.backward((PtNDArray) sum, (PtNDArray) sum.onesLike(), false, false);
+            return true;
+        } catch (EngineException e) {
+            if (e.getMessage().contains("does not require grad and does not have a grad_fn")) {
+                return false;
+            }
+            throw e;
         }
     }
 

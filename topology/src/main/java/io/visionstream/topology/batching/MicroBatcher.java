@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,6 +23,12 @@ import java.util.function.LongSupplier;
  * are handed to owners only on the batcher's own thread, in the order the batches closed, from {@link
  * #add}, {@link #runIfDue}, {@link #deliverFinished} and {@link #runNow}. With a direct executor ({@code
  * Runnable::run}) a batch runs and completes inside the call that closed it.
+ *
+ * <p>With a {@link BatchDeadline}, a batch that runs on the executor past its deadline (or waits for a
+ * worker while the workers make no progress for as long) fails the same calls with a {@link
+ * BatchTimeoutException}, whether the thread was waiting for it or only looking: a hung model stops the
+ * batcher's thread loudly at its next call instead of holding it, or its items, for ever. The runner
+ * itself cannot be stopped; it is left to finish or hang, and its results are discarded.
  *
  * <p>Not thread-safe by design: one instance belongs to one stream thread, and every method must be
  * called from that thread. An owner's {@link Owner#complete} runs while some (possibly other) task of
@@ -62,6 +70,9 @@ public final class MicroBatcher<T, R> {
         void complete(long position, T input, R result, BatchInfo batch);
     }
 
+    /** The longest a waiting thread sleeps before it looks at the clock again. */
+    private static final long MAX_WAIT_SLICE_MS = 100;
+
     private record Pending<T, R>(Owner<T, R> owner, long position, T input, long addedAtMs) {}
 
     /** A closed batch, running or queued on the executor, or finished and not yet delivered. */
@@ -74,6 +85,8 @@ public final class MicroBatcher<T, R> {
 
         CompletableFuture<List<R>> results;
         volatile long inferenceMs;
+        /** When a worker started the batch, by the batcher's clock; -1 until then. */
+        volatile long startedAtMs = -1;
 
         InFlight(String id, BatchInfo.Trigger trigger, long closedAtMs, List<Pending<T, R>> items) {
             this.id = id;
@@ -91,6 +104,7 @@ public final class MicroBatcher<T, R> {
     private final Executor executor;
     private final LongSupplier clock;
     private final Listener listener;
+    private final BatchDeadline deadline;
     private final List<Pending<T, R>> pending;
     private final ArrayDeque<InFlight<T, R>> inFlight = new ArrayDeque<>();
     private long batchSequence;
@@ -121,14 +135,9 @@ public final class MicroBatcher<T, R> {
     }
 
     /**
-     * @param name prefix of batch ids, e.g. the stream thread's name
-     * @param maxBatchSize a batch closes when it holds this many items (1 or more)
-     * @param maxDelayMs a batch closes when its oldest item has waited this long (0 or more)
-     * @param maxInFlight closed batches allowed to be running or waiting for the executor (1 or more)
-     * @param executor runs batches; {@code Runnable::run} runs them on the calling thread
-     * @param clock wall-clock milliseconds, read on this batcher's thread and the executor's; a parameter
-     *     so tests can drive time
-     * @param listener told of every batch that closes and leaves
+     * A batcher whose batches may run for ever.
+     *
+     * @see #MicroBatcher(String, int, long, int, Runner, Executor, LongSupplier, Listener, BatchDeadline)
      */
     public MicroBatcher(
             String name,
@@ -139,6 +148,31 @@ public final class MicroBatcher<T, R> {
             Executor executor,
             LongSupplier clock,
             Listener listener) {
+        this(name, maxBatchSize, maxDelayMs, maxInFlight, runner, executor, clock, listener, BatchDeadline.none());
+    }
+
+    /**
+     * @param name prefix of batch ids, e.g. the stream thread's name
+     * @param maxBatchSize a batch closes when it holds this many items (1 or more)
+     * @param maxDelayMs a batch closes when its oldest item has waited this long (0 or more)
+     * @param maxInFlight closed batches allowed to be running or waiting for the executor (1 or more)
+     * @param executor runs batches; {@code Runnable::run} runs them on the calling thread
+     * @param clock wall-clock milliseconds, read on this batcher's thread and the executor's; a parameter
+     *     so tests can drive time
+     * @param listener told of every batch that closes and leaves
+     * @param deadline how long a batch may take on the executor; shared by every batcher whose batches run
+     *     on the same workers, so that a batch waiting for a worker can tell stuck workers from busy ones
+     */
+    public MicroBatcher(
+            String name,
+            int maxBatchSize,
+            long maxDelayMs,
+            int maxInFlight,
+            Runner<T, R> runner,
+            Executor executor,
+            LongSupplier clock,
+            Listener listener,
+            BatchDeadline deadline) {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("max.batch.size must be at least 1, got " + maxBatchSize);
         }
@@ -156,6 +190,7 @@ public final class MicroBatcher<T, R> {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
         this.pending = new ArrayList<>(maxBatchSize);
     }
 
@@ -163,9 +198,10 @@ public final class MicroBatcher<T, R> {
      * Adds an item; if that fills the batch, closes it (waiting first if {@code maxInFlight} batches are
      * already out). Delivers every batch that has finished.
      *
-     * @throws RuntimeException whatever the runner threw for a batch delivered here; that batch's items
-     *     are then dropped from this batcher, and their owners still hold them as unfinished (they must be
-     *     retried from durable state)
+     * @throws RuntimeException whatever the runner threw for a batch delivered here, or a {@link
+     *     BatchTimeoutException} for a batch past its deadline; that batch's items are then dropped from
+     *     this batcher, and their owners still hold them as unfinished (they must be retried from durable
+     *     state)
      */
     public void add(Owner<T, R> owner, long position, T input) {
         pending.add(new Pending<>(owner, position, input, clock.getAsLong()));
@@ -200,14 +236,21 @@ public final class MicroBatcher<T, R> {
 
     /**
      * Hands the results of every finished batch at the head of the line to their owners, in the order
-     * the batches closed.
+     * the batches closed. Never waits.
      *
      * @return how many batches were delivered
-     * @throws RuntimeException whatever the runner threw for one of them (see {@link #add})
+     * @throws RuntimeException whatever the runner threw for one of them, or a {@link
+     *     BatchTimeoutException} when the oldest unfinished batch is past its deadline (see {@link #add})
      */
     public int deliverFinished() {
         int delivered = 0;
-        while (!inFlight.isEmpty() && inFlight.peek().results.isDone()) {
+        while (!inFlight.isEmpty()) {
+            InFlight<T, R> oldest = inFlight.peek();
+            if (!oldest.results.isDone()) {
+                // Later batches started no earlier: if the oldest is within its deadline, so are they.
+                failIfOverdue(oldest);
+                break;
+            }
             deliver(inFlight.poll());
             delivered++;
         }
@@ -271,9 +314,15 @@ public final class MicroBatcher<T, R> {
             batch.results = CompletableFuture.supplyAsync(
                     () -> {
                         long started = clock.getAsLong();
-                        List<R> results = runner.run(inputs);
-                        batch.inferenceMs = clock.getAsLong() - started;
-                        return results;
+                        batch.startedAtMs = started;
+                        deadline.progress(started);
+                        try {
+                            List<R> results = runner.run(inputs);
+                            batch.inferenceMs = clock.getAsLong() - started;
+                            return results;
+                        } finally {
+                            deadline.progress(clock.getAsLong());
+                        }
                     },
                     executor);
         } catch (RuntimeException rejected) {
@@ -284,11 +333,14 @@ public final class MicroBatcher<T, R> {
         listener.batchClosed(trigger, batch.items.size());
     }
 
-    /** Waits for {@code batch} if it is still running, then completes every item whose owner remains. */
+    /**
+     * Waits for {@code batch} if it is still running, at most until its deadline, then completes every
+     * item whose owner remains.
+     */
     private void deliver(InFlight<T, R> batch) {
         List<R> results;
         try {
-            results = await(batch.results);
+            results = await(batch);
         } finally {
             listener.batchLeft();
         }
@@ -306,13 +358,26 @@ public final class MicroBatcher<T, R> {
         }
     }
 
-    /** The batch's results, or what the runner threw, unwrapped, on this thread. */
-    private static <R> List<R> await(CompletableFuture<List<R>> results) {
+    /**
+     * The batch's results, or what the runner threw, unwrapped, on this thread; a {@link
+     * BatchTimeoutException} once the batch is past its deadline.
+     */
+    private List<R> await(InFlight<T, R> batch) {
         boolean interrupted = false;
         try {
             while (true) {
+                if (!batch.results.isDone()) {
+                    failIfOverdue(batch);
+                }
+                // The deadline moves when the batch starts, and tests drive the clock by hand: look again
+                // at least this often.
+                long waitMs = Math.min(
+                        MAX_WAIT_SLICE_MS,
+                        Math.max(1, deadline.deadlineMs(batch.closedAtMs, batch.startedAtMs) - clock.getAsLong()));
                 try {
-                    return results.get();
+                    return batch.results.get(waitMs, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    // look at the deadline again
                 } catch (InterruptedException e) {
                     // The batch is running on the engine; stopping half-way would leave it unaccounted.
                     interrupted = true;
@@ -327,6 +392,32 @@ public final class MicroBatcher<T, R> {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Throws a {@link BatchTimeoutException} if {@code batch}, still unfinished, is past its deadline; the
+     * batch then leaves the line, and its items stay unfinished with their owners.
+     */
+    private void failIfOverdue(InFlight<T, R> batch) {
+        long now = clock.getAsLong();
+        long started = batch.startedAtMs;
+        if (now < deadline.deadlineMs(batch.closedAtMs, started)) {
+            return;
+        }
+        if (inFlight.remove(batch)) {
+            listener.batchLeft();
+        }
+        long timeoutMs = deadline.timeoutMs();
+        int size = batch.items.size();
+        String what = started >= 0
+                ? "has run on the model for " + (now - started) + " ms"
+                : "has waited " + (now - batch.closedAtMs) + " ms for an inference worker while no batch started"
+                        + " or finished on the workers";
+        throw new BatchTimeoutException(
+                "Batch " + batch.id + " of " + size + " item(s) " + what + ", past inference.timeout.ms (" + timeoutMs
+                        + " ms): the model appears hung. Its items stay unfinished",
+                size,
+                timeoutMs);
     }
 
     private static RuntimeException unwrap(Throwable cause) {

@@ -1,5 +1,6 @@
 package io.visionstream.topology.config;
 
+import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.schemas.registry.RegistryClientConfig;
 import io.visionstream.schemas.serde.AvroSerdeConfig;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *     one model (one batch per worker at a time)
  * @param inferenceThreads {@code inference.threads}: libtorch intra-op threads of each inference worker;
  *     0 keeps libtorch's default (one per physical core)
+ * @param inferenceTimeoutMs {@code inference.timeout.ms}: how long one batch may run on the model before
+ *     the model is taken for hung and processing stops, as for an engine failure
  * @param maxFrameAgeMs {@code max.frame.age.ms}: frames older than this on arrival are skipped, 0 = never
  * @param maxFrameBytes {@code max.frame.bytes}: the largest frame record accepted; sizes the clients
  * @param maxImagePixels {@code max.image.pixels}: decoded images above this many pixels are refused
@@ -45,7 +48,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param embeddingsEnabled {@code embeddings.enabled}: publish embeddings
  * @param masksEnabled {@code masks.enabled}: publish segmentation masks (needs a dense head)
  * @param normalizeEmbeddings {@code embeddings.normalize}: L2-normalise published embeddings
- * @param device {@code device}: auto, cpu or gpu
+ * @param device {@code device}: auto, cpu, gpu or gpu:N (one GPU of several; whether it exists is checked
+ *     when the model loads)
  * @param precision {@code precision}: fp32, fp16 or bf16 (the last two on GPU only)
  * @param stateDir {@code state.dir}: Kafka Streams' local state, empty for its default
  * @param createTopics {@code topics.create}: create missing topics at start-up (sized for frames)
@@ -68,6 +72,7 @@ public record VisionConfig(
         int maxInFlightBatches,
         int inferenceWorkers,
         int inferenceThreads,
+        long inferenceTimeoutMs,
         long maxFrameAgeMs,
         int maxFrameBytes,
         long maxImagePixels,
@@ -139,6 +144,22 @@ public record VisionConfig(
         }
     }
 
+    /**
+     * {@code inference.timeout.ms} unless told otherwise: far beyond any batch a working model takes
+     * (seconds on a CPU at 224x224 and {@code max.batch.size=64}), short of Kafka's five-minute {@code
+     * max.poll.interval.ms}.
+     */
+    public static final long DEFAULT_INFERENCE_TIMEOUT_MS = 60_000;
+
+    /** The shortest {@code inference.timeout.ms}: below a second, a loaded machine's pauses would trip it. */
+    public static final long MIN_INFERENCE_TIMEOUT_MS = 1_000;
+
+    /**
+     * The longest {@code inference.timeout.ms}, an hour. There is no "never": a model that has not
+     * answered in an hour will not, and a processor that waits for ever holds its frames for ever.
+     */
+    public static final long MAX_INFERENCE_TIMEOUT_MS = 3_600_000;
+
     /** Default value of every setting that has one. */
     public static final Map<String, String> DEFAULTS = defaults();
 
@@ -155,6 +176,7 @@ public record VisionConfig(
         d.put("max.inflight.batches", "0");
         d.put("inference.workers", "1");
         d.put("inference.threads", "0");
+        d.put("inference.timeout.ms", String.valueOf(DEFAULT_INFERENCE_TIMEOUT_MS));
         d.put("max.frame.age.ms", "0");
         d.put("max.frame.bytes", String.valueOf(8 << 20));
         d.put("max.image.pixels", String.valueOf(40_000_000));
@@ -191,6 +213,7 @@ public record VisionConfig(
             "max.inflight.batches",
             "inference.workers",
             "inference.threads",
+            "inference.timeout.ms",
             "max.frame.age.ms",
             "max.frame.bytes",
             "max.image.pixels",
@@ -256,6 +279,7 @@ public record VisionConfig(
         requireRange("max.inflight.batches", maxInFlightBatches, 0, 64);
         requireRange("inference.workers", inferenceWorkers, 1, 64);
         requireRange("inference.threads", inferenceThreads, 0, 1024);
+        requireRange("inference.timeout.ms", inferenceTimeoutMs, MIN_INFERENCE_TIMEOUT_MS, MAX_INFERENCE_TIMEOUT_MS);
         requireRange("max.frame.age.ms", maxFrameAgeMs, 0, Long.MAX_VALUE);
         requireRange("max.frame.bytes", maxFrameBytes, 1024, 256 << 20);
         requireRange("max.image.pixels", maxImagePixels, 1, 1L << 31);
@@ -265,8 +289,8 @@ public record VisionConfig(
         }
         requireRange("num.stream.threads", streamThreads, 1, 256);
         requireRange("top.k", topK, 1, 1000);
-        if (!Set.of("auto", "cpu", "gpu").contains(device)) {
-            throw new ConfigException("device must be auto, cpu or gpu, got '" + device + "'");
+        if (device == null || !EngineOptions.isDevice(device)) {
+            throw new ConfigException("device " + EngineOptions.DEVICES + ", got '" + device + "'");
         }
         if (!Set.of("fp32", "fp16", "bf16").contains(precision)) {
             throw new ConfigException("precision must be fp32, fp16 or bf16, got '" + precision + "'");
@@ -323,6 +347,7 @@ public record VisionConfig(
                 parseInt(s, "max.inflight.batches"),
                 parseInt(s, "inference.workers"),
                 parseInt(s, "inference.threads"),
+                parseLong(s, "inference.timeout.ms"),
                 parseLong(s, "max.frame.age.ms"),
                 parseInt(s, "max.frame.bytes"),
                 parseLong(s, "max.image.pixels"),
@@ -332,7 +357,7 @@ public record VisionConfig(
                 parseBoolean(s, "embeddings.enabled"),
                 parseBoolean(s, "masks.enabled"),
                 parseBoolean(s, "embeddings.normalize"),
-                s.get("device").toLowerCase(Locale.ROOT),
+                s.get("device").trim().toLowerCase(Locale.ROOT),
                 s.get("precision").toLowerCase(Locale.ROOT),
                 Optional.ofNullable(s.get("state.dir")).map(Path::of),
                 parseBoolean(s, "topics.create"),
@@ -370,6 +395,7 @@ public record VisionConfig(
         all.put("max.inflight.batches", String.valueOf(maxInFlightBatches));
         all.put("inference.workers", String.valueOf(inferenceWorkers));
         all.put("inference.threads", String.valueOf(inferenceThreads));
+        all.put("inference.timeout.ms", String.valueOf(inferenceTimeoutMs));
         all.put("max.frame.age.ms", String.valueOf(maxFrameAgeMs));
         all.put("max.frame.bytes", String.valueOf(maxFrameBytes));
         all.put("max.image.pixels", String.valueOf(maxImagePixels));

@@ -11,6 +11,7 @@ import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.avro.SegmentationMask;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.topology.batching.BatchDeadline;
 import io.visionstream.topology.batching.BisectingRunner;
 import io.visionstream.topology.batching.ItemResult;
 import io.visionstream.topology.batching.MicroBatcher;
@@ -68,7 +69,9 @@ public final class VisionTopology {
 
     /**
      * Same, with batches run on {@code inference} so that stream threads go on reading, preparing and
-     * committing while the model works ({@code max.inflight.batches} bounds how far ahead they get).
+     * committing while the model works ({@code max.inflight.batches} bounds how far ahead they get). A
+     * batch that takes longer than {@code inference.timeout.ms} there stops processing as an engine
+     * failure does; on the stream thread itself ({@code Runnable::run}) nothing can watch it.
      * The executor must run one batch at a time ({@link EngineRunner} reuses its input buffer); the
      * caller owns it and shuts it down after Kafka Streams has closed.
      *
@@ -173,6 +176,8 @@ public final class VisionTopology {
         // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
         // batcher goes away with the thread.
         // A batch that runs out of device memory is run again in halves (BisectingRunner).
+        // One deadline for every batcher, since they share the inference workers (see BatchDeadline).
+        BatchDeadline deadline = new BatchDeadline(config.inferenceTimeoutMs());
         ThreadLocal<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batchers =
                 ThreadLocal.withInitial(() -> new MicroBatcher<>(
                         Thread.currentThread().getName(),
@@ -184,7 +189,8 @@ public final class VisionTopology {
                                 ResourceExhaustion::isResourceExhaustion),
                         inference,
                         clock,
-                        metrics));
+                        metrics,
+                        deadline));
 
         // One read-back consumer per stream thread, opened when a task of the thread first needs it.
         ThreadLocal<ThreadFrameSource> frameSources = ThreadLocal.withInitial(() -> new ThreadFrameSource(frameSource));

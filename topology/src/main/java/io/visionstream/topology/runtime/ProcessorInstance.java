@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * One instance of the processor, as {@code run} starts it: one model, one Kafka Streams client. Instances of one
  * application share the input partitions through Kafka Streams' own assignment. Closing it stops Kafka Streams first
  * (frames still waiting in a batch stay in the changelogged store for the next instance), then frees the
- * model.
+ * model, waiting at most {@code inference.timeout.ms} for a running batch (a hung model is left open).
  *
  * <p>An exception that escapes processing (an engine failure, an unreachable schema registry) shuts the
  * client down rather than replacing the thread: a model that fails once will fail again, and a restarted
@@ -58,6 +58,7 @@ public final class ProcessorInstance implements AutoCloseable {
     private final ExecutorService inference;
     private final Health health;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final Duration inferenceTimeout;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -66,12 +67,14 @@ public final class ProcessorInstance implements AutoCloseable {
             InferenceEngine engine,
             ExecutorService inference,
             Health health,
-            KafkaStreamsMetrics streamsMetrics) {
+            KafkaStreamsMetrics streamsMetrics,
+            Duration inferenceTimeout) {
         this.streams = streams;
         this.engine = engine;
         this.inference = inference;
         this.health = health;
         this.streamsMetrics = streamsMetrics;
+        this.inferenceTimeout = inferenceTimeout;
     }
 
     /**
@@ -129,7 +132,8 @@ public final class ProcessorInstance implements AutoCloseable {
                 streamsMetrics = streamsMetrics(streams);
                 streamsMetrics.bindTo(monitoring.registry());
             }
-            ProcessorInstance processor = new ProcessorInstance(streams, engine, inference, health, streamsMetrics);
+            ProcessorInstance processor = new ProcessorInstance(
+                    streams, engine, inference, health, streamsMetrics, Duration.ofMillis(config.inferenceTimeoutMs()));
             health.streams(streams::state, processor::failure);
             streams.setUncaughtExceptionHandler(processor::onUncaught);
             streams.setStateListener((now, before) -> {
@@ -232,6 +236,37 @@ public final class ProcessorInstance implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets the inference workers finish the batches they hold for at most {@code wait}, then closes the
+     * model. Queued batches still run (at most {@code max.inflight.batches} per stream thread): a stream
+     * thread that Kafka Streams' close timed out on may be waiting for one, and their frames are in the
+     * store anyway. A batch still running after {@code wait} is past {@code inference.timeout.ms}: the
+     * model is left open rather than closed under it, since closing waits for running batches (and
+     * freeing native memory under a running forward could crash the JVM); the process's exit frees it.
+     *
+     * @return whether the model was closed
+     */
+    static boolean stopInference(ExecutorService inference, InferenceEngine engine, Duration wait) {
+        inference.shutdown();
+        boolean idle;
+        try {
+            idle = inference.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = inference.isTerminated();
+        }
+        if (!idle) {
+            inference.shutdownNow();
+            log.error(
+                    "A batch is still running on the model {} ms after the close began (inference.timeout.ms):"
+                            + " the model appears hung and is left open; its memory is freed when the process exits",
+                    wait.toMillis());
+            return false;
+        }
+        engine.close();
+        return true;
+    }
+
     private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(Throwable e) {
         log.error("Processing failed; shutting down (pending frames stay in the store for the next start)", e);
         failure.compareAndSet(null, e);
@@ -279,22 +314,15 @@ public final class ProcessorInstance implements AutoCloseable {
         return failure.get();
     }
 
+    /**
+     * Stops Kafka Streams (at most 30 s), then the inference workers and the model (at most {@code
+     * inference.timeout.ms}): a hung model never holds the close for ever.
+     */
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
         stopped.countDown();
-        // Queued batches still run (at most max.inflight.batches per stream thread): a stream thread that
-        // Kafka Streams' close timed out on may be waiting for one, and their frames are in the store
-        // anyway. The engine closes after the last batch; its lock would make it wait regardless.
-        inference.shutdown();
-        try {
-            if (!inference.awaitTermination(60, TimeUnit.SECONDS)) {
-                log.warn("The queued batches did not finish within 60 s; closing the model after the running one");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        engine.close();
+        stopInference(inference, engine, inferenceTimeout);
         health.model(Health.Model.CLOSED);
         if (streamsMetrics != null) {
             streamsMetrics.close();

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class MicroBatcherTest {
 
@@ -255,10 +256,10 @@ class MicroBatcherTest {
         Thread streamThread = new Thread(() -> batcher.add(task, 2, 2));
         streamThread.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (streamThread.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+        while (!isWaiting(streamThread) && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
-        assertThat(streamThread.getState()).isEqualTo(Thread.State.WAITING);
+        assertThat(isWaiting(streamThread)).as("the batcher's thread waits").isTrue();
         assertThat(runner.started).isEmpty();
         runner.release.release(2);
         streamThread.join(30_000);
@@ -335,6 +336,125 @@ class MicroBatcherTest {
                 .hasMessage("model exploded");
         assertThat(batcher.inFlightCount()).isZero();
         assertThat(task.completed).isEmpty();
+    }
+
+    /** Waiting for a batch, which it does in slices so that it can watch the batch's deadline. */
+    private static boolean isWaiting(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    private static final long TIMEOUT_MS = 5_000;
+
+    private MicroBatcher<Integer, Integer> deadlineBatcher(
+            String name, int maxSize, int maxInFlight, GatedRunner runner, BatchDeadline deadline) {
+        return new MicroBatcher<>(
+                name, maxSize, 1_000, maxInFlight, runner, inference, now::get, MicroBatcher.Listener.NONE, deadline);
+    }
+
+    @Test
+    void aBatchRunningPastInferenceTimeoutFailsTheBatchersNextCallNamingItsSizeAndTheTimeout() throws Exception {
+        GatedRunner hung = new GatedRunner(); // never released
+        var batcher = deadlineBatcher("thread-1", 2, 2, hung, new BatchDeadline(TIMEOUT_MS));
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        batcher.add(task, 2, 2);
+        assertThat(hung.started.poll(30, TimeUnit.SECONDS)).containsExactly(1, 2);
+        now.addAndGet(TIMEOUT_MS - 1);
+        assertThat(batcher.deliverFinished()).as("still within its deadline").isZero();
+        now.addAndGet(1);
+        assertThatThrownBy(batcher::deliverFinished)
+                .isInstanceOf(BatchTimeoutException.class)
+                .hasMessage("Batch thread-1-0 of 2 item(s) has run on the model for 5000 ms, past"
+                        + " inference.timeout.ms (5000 ms): the model appears hung. Its items stay unfinished")
+                .satisfies(e -> {
+                    assertThat(((BatchTimeoutException) e).batchSize()).isEqualTo(2);
+                    assertThat(((BatchTimeoutException) e).timeoutMs()).isEqualTo(TIMEOUT_MS);
+                });
+        assertThat(batcher.inFlightCount()).isZero();
+        assertThat(task.completed).isEmpty();
+    }
+
+    @Test
+    @Timeout(30)
+    void aThreadWaitingForAHungBatchGivesUpAtItsDeadline() throws Exception {
+        GatedRunner hung = new GatedRunner();
+        var batcher = deadlineBatcher("thread-1", 1, 1, hung, new BatchDeadline(TIMEOUT_MS));
+        Task task = new Task();
+        batcher.add(task, 1, 1);
+        assertThat(hung.started.poll(30, TimeUnit.SECONDS)).containsExactly(1);
+        // Closing a second batch must wait for the first (max.inflight.batches=1), which never finishes.
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread streamThread = new Thread(() -> {
+            try {
+                batcher.add(task, 2, 2);
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        });
+        streamThread.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!isWaiting(streamThread) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        now.addAndGet(TIMEOUT_MS);
+        streamThread.join(30_000);
+        assertThat(streamThread.isAlive()).as("the waiting thread gave up").isFalse();
+        assertThat(failure.get())
+                .isInstanceOf(BatchTimeoutException.class)
+                .hasMessageStartingWith("Batch thread-1-0 of 1 item(s) has run on the model for 5000 ms");
+        assertThat(task.completed).isEmpty();
+    }
+
+    @Test
+    void aBatchQueuedBehindAHungOneTimesOutOnceTheWorkersHaveMadeNoProgressForTheTimeout() throws Exception {
+        GatedRunner runner = new GatedRunner(); // one worker, never released
+        BatchDeadline shared = new BatchDeadline(TIMEOUT_MS);
+        var first = deadlineBatcher("thread-1", 1, 2, runner, shared);
+        var second = deadlineBatcher("thread-2", 1, 2, runner, shared);
+        Task task = new Task();
+        first.add(task, 1, 1);
+        assertThat(runner.started.poll(30, TimeUnit.SECONDS)).containsExactly(1);
+        now.addAndGet(1_000);
+        second.add(task, 2, 2); // queued behind the hung batch on the one worker
+        now.addAndGet(TIMEOUT_MS - 1);
+        assertThat(second.deliverFinished()).isZero();
+        now.addAndGet(1);
+        assertThatThrownBy(second::deliverFinished)
+                .isInstanceOf(BatchTimeoutException.class)
+                .hasMessage("Batch thread-2-0 of 1 item(s) has waited 5000 ms for an inference worker while no batch"
+                        + " started or finished on the workers, past inference.timeout.ms (5000 ms): the model"
+                        + " appears hung. Its items stay unfinished");
+        assertThatThrownBy(first::deliverFinished).isInstanceOf(BatchTimeoutException.class);
+    }
+
+    @Test
+    void aBatchQueuedBehindBatchesThatFinishIsNotTimedOutHoweverLongItWaits() throws Exception {
+        GatedRunner runner = new GatedRunner(); // one worker
+        BatchDeadline shared = new BatchDeadline(TIMEOUT_MS);
+        var busy = deadlineBatcher("thread-1", 1, 3, runner, shared);
+        var waiting = deadlineBatcher("thread-2", 1, 3, runner, shared);
+        Task task = new Task();
+        busy.add(task, 1, 1);
+        busy.add(task, 2, 2);
+        assertThat(runner.started.poll(30, TimeUnit.SECONDS)).containsExactly(1);
+        waiting.add(task, 3, 3); // third in line
+        now.addAndGet(TIMEOUT_MS - 1);
+        runner.release.release(); // the first finishes just in time, the second starts
+        assertThat(runner.started.poll(30, TimeUnit.SECONDS)).containsExactly(2);
+        now.addAndGet(TIMEOUT_MS - 1);
+        // waited almost twice the timeout, but the workers were never stuck
+        assertThat(waiting.deliverFinished()).isZero();
+        runner.release.release(2);
+        awaitDelivery(waiting, 1);
+        assertThat(task.completed).contains("3=6@1/SIZE");
+    }
+
+    @Test
+    void aDeadlineBelowOneMillisecondIsRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> new BatchDeadline(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("inference.timeout.ms must be at least 1, got 0");
     }
 
     @Test

@@ -39,6 +39,7 @@ class VisionConfigTest {
         assertThat(c.inFlightBatchesPerThread()).isEqualTo(2);
         assertThat(c.inferenceWorkers()).isEqualTo(1);
         assertThat(c.inferenceThreads()).isZero();
+        assertThat(c.inferenceTimeoutMs()).isEqualTo(60_000);
         assertThat(c.maxFrameAgeMs()).isZero();
         assertThat(c.maxFrameBytes()).isEqualTo(8 << 20);
         assertThat(c.processingGuarantee()).isEqualTo("exactly_once_v2");
@@ -82,6 +83,40 @@ class VisionConfigTest {
                 .hasMessage("inference.workers must be between 1 and 64, got 0");
         assertThatThrownBy(() -> VisionConfig.from(with("inference.threads", "-1")))
                 .hasMessage("inference.threads must be between 0 and 1024, got -1");
+    }
+
+    @Test
+    void deviceNamesOneGpuOfSeveralAsGpuColonN() {
+        assertThat(VisionConfig.from(with("device", "gpu:1")).device()).isEqualTo("gpu:1");
+        assertThat(VisionConfig.from(with("device", "GPU:0")).device()).isEqualTo("gpu:0");
+        assertThat(VisionConfig.from(with("device", "gpu")).device()).isEqualTo("gpu");
+        assertThat(VisionConfig.from(with("device", "cpu")).device()).isEqualTo("cpu");
+    }
+
+    @Test
+    void aMalformedDeviceNamesTheKeyTheFormsAndTheValue() {
+        for (String bad : List.of("cuda", "gpu:", "gpu:-1", "gpu:01", "gpu:one", "cuda:0")) {
+            assertThatThrownBy(() -> VisionConfig.from(with("device", bad)))
+                    .as("device=%s", bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("device must be auto, cpu, gpu or gpu:N (N the index of one GPU, from 0), got '" + bad
+                            + "'");
+        }
+    }
+
+    @Test
+    void inferenceTimeoutIsASecondToAnHourWithNoNever() {
+        assertThat(VisionConfig.from(with("inference.timeout.ms", "1000")).inferenceTimeoutMs())
+                .isEqualTo(1_000);
+        assertThat(VisionConfig.from(with("inference.timeout.ms", "3600000")).inferenceTimeoutMs())
+                .isEqualTo(3_600_000);
+        assertThatThrownBy(() -> VisionConfig.from(with("inference.timeout.ms", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("inference.timeout.ms must be between 1000 and 3600000, got 0");
+        assertThatThrownBy(() -> VisionConfig.from(with("inference.timeout.ms", "3600001")))
+                .hasMessage("inference.timeout.ms must be between 1000 and 3600000, got 3600001");
+        assertThatThrownBy(() -> VisionConfig.from(with("inference.timeout.ms", "60s")))
+                .hasMessage("inference.timeout.ms must be an integer, got '60s'");
     }
 
     @Test

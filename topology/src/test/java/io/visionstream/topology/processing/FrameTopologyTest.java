@@ -19,6 +19,7 @@ import io.visionstream.schemas.avro.Prediction;
 import io.visionstream.schemas.avro.PredictionStatus;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.schemas.serde.RegistryUnreachableException;
+import io.visionstream.topology.batching.BatchTimeoutException;
 import io.visionstream.topology.config.VisionConfig;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -28,6 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -81,6 +87,10 @@ class FrameTopologyTest {
     }
 
     private void start(Map<String, String> overrides, InferenceEngine model) {
+        start(overrides, model, Runnable::run);
+    }
+
+    private void start(Map<String, String> overrides, InferenceEngine model, Executor inference) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", "unused:9092");
         settings.put("schema.registry.url", (String) registry.get("schema.registry.url"));
@@ -92,7 +102,7 @@ class FrameTopologyTest {
         Properties props = StreamsProperties.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/ttd-" + UUID.randomUUID());
         driver = new TopologyTestDriver(
-                VisionTopology.build(config, model, new ModelIdentity("tiny-test", "v1"), clock::get),
+                VisionTopology.build(config, model, new ModelIdentity("tiny-test", "v1"), clock::get, inference),
                 props,
                 Instant.ofEpochMilli(START_MS));
         input = driver.createInputTopic("frames", new ByteArraySerializer(), new ByteArraySerializer());
@@ -349,6 +359,58 @@ class FrameTopologyTest {
         var store = driver.<Long, byte[]>getKeyValueStore(VisionTopology.PENDING_STORE);
         assertThat(store.get(0L)).isNotNull();
         assertThat(store.get(1L)).isNotNull();
+    }
+
+    @Test
+    void aHungModelStopsProcessingAtInferenceTimeoutPublishesNothingAndKeepsTheBatchsFramesInTheStore()
+            throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        InferenceEngine hung = new InferenceEngine() {
+            @Override
+            public BatchResult infer(float[] chwBatch, int batchSize) {
+                entered.countDown();
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("released by the test");
+            }
+
+            @Override
+            public io.visionstream.inference.engine.ModelInfo info() {
+                return engine.info();
+            }
+
+            @Override
+            public void close() {}
+        };
+        ExecutorService inference = Executors.newSingleThreadExecutor();
+        try {
+            start(Map.of("max.batch.size", "2", "inference.timeout.ms", "5000"), hung, inference);
+            send("cam-a", 0);
+            send("cam-a", 1);
+            assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+            advance(4_990);
+            assertThat(predictions.isEmpty()).isTrue();
+
+            assertThatThrownBy(() -> advance(10))
+                    .isInstanceOf(StreamsException.class)
+                    .satisfies(e -> assertThat(causeChain(e)).anySatisfy(c -> assertThat(c)
+                            .isInstanceOf(BatchTimeoutException.class)
+                            .hasMessageContaining("of 2 item(s) has run on the model for 5000 ms, past"
+                                    + " inference.timeout.ms (5000 ms): the model appears hung")));
+            assertThat(predictions.isEmpty()).isTrue();
+            assertThat(deadLetters.isEmpty()).isTrue();
+            // Both frames are still pending: a restarted processor resumes them from the changelog.
+            var store = driver.<Long, byte[]>getKeyValueStore(VisionTopology.PENDING_STORE);
+            assertThat(store.get(0L)).isNotNull();
+            assertThat(store.get(1L)).isNotNull();
+        } finally {
+            never.countDown();
+            inference.shutdownNow();
+        }
     }
 
     private static List<Throwable> causeChain(Throwable t) {
