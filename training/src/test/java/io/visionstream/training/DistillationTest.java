@@ -12,14 +12,12 @@ import ai.djl.training.ParameterStore;
 import io.visionstream.inference.image.Preprocessor;
 import io.visionstream.inference.model.ModelDirectory;
 import io.visionstream.inference.model.VisionModel;
-import io.visionstream.inference.vit.GlobalPool;
 import io.visionstream.inference.vit.VisionTransformer;
 import io.visionstream.training.synthetic.SceneConfig;
 import io.visionstream.training.synthetic.SyntheticScenes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,37 +105,8 @@ class DistillationTest {
         return (double) hits / answers.length;
     }
 
-    /** A tiny ViT at a constant learning rate. */
+    /** A tiny ViT at a constant learning rate, eight images a step. */
     private static TrainConfig config(Path out, int steps, Recipe recipe) {
-        return new TrainConfig(
-                out,
-                steps,
-                8,
-                5e-3,
-                5e-3,
-                0.05,
-                0,
-                SIDE,
-                8,
-                16,
-                4,
-                2,
-                8,
-                SHAPE_CLASSES,
-                1,
-                2,
-                0,
-                8,
-                null,
-                1.0,
-                1.0,
-                1.0,
-                GlobalPool.TOKEN,
-                PosEmbedInit.NORMAL,
-                List.of(),
-                Family.VIT,
-                List.of(),
-                0,
-                recipe);
+        return TinyConfigs.constantRate(out, steps, 8, recipe);
     }
 }

@@ -185,36 +185,7 @@ class JointTrainerTest {
 
     /** Tiny run at a constant learning rate (so step 1 does not depend on the run length). */
     private TrainConfig tiny(Path out, int steps, int batchSize, Recipe recipe) {
-        return new TrainConfig(
-                out,
-                steps,
-                batchSize,
-                5e-3,
-                5e-3,
-                0.05,
-                0,
-                32,
-                8,
-                16,
-                4,
-                2,
-                8,
-                3,
-                1,
-                2,
-                0,
-                8,
-                null,
-                1.0,
-                1.0,
-                1.0,
-                GlobalPool.TOKEN,
-                PosEmbedInit.NORMAL,
-                List.of(),
-                Family.VIT,
-                List.of(),
-                0,
-                recipe);
+        return TinyConfigs.constantRate(out, steps, batchSize, recipe);
     }
 
     private static final Recipe WHOLE = new Recipe(0.1, 0.8, 1.0, 1.0, 0.5, null, "m9-mstd0.5", 0.1, 0.99, true);
