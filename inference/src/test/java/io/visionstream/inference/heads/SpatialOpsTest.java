@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.visionstream.inference.layers.DirectConv;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,46 +108,22 @@ class SpatialOpsTest {
                 collector.backward(y.mul(upstream).sum());
             }
 
-            float[] xs = x.toFloatArray();
-            float[] ws = weight.toFloatArray();
-            float[] bs = bias.toFloatArray();
-            float[] gs = upstream.toFloatArray();
-            float[] ey = new float[gs.length];
-            float[] edx = new float[xs.length];
-            float[] edw = new float[ws.length];
-            float[] edb = new float[out];
-            for (int b = 0; b < batch; b++) {
-                for (int o = 0; o < out; o++) {
-                    for (int i = 0; i < h; i++) {
-                        for (int j = 0; j < w; j++) {
-                            int yi = ((b * out + o) * h + i) * w + j;
-                            double sum = bs[o];
-                            edb[o] += gs[yi];
-                            for (int c = 0; c < channels; c++) {
-                                for (int di = 0; di < k; di++) {
-                                    for (int dj = 0; dj < k; dj++) {
-                                        int si = i + di - pad;
-                                        int sj = j + dj - pad;
-                                        if (si < 0 || si >= h || sj < 0 || sj >= w) {
-                                            continue;
-                                        }
-                                        int xi = ((b * channels + c) * h + si) * w + sj;
-                                        int wi = ((o * channels + c) * k + di) * k + dj;
-                                        sum += (double) xs[xi] * ws[wi];
-                                        edx[xi] += gs[yi] * ws[wi];
-                                        edw[wi] += gs[yi] * xs[xi];
-                                    }
-                                }
-                            }
-                            ey[yi] = (float) sum;
-                        }
-                    }
-                }
-            }
-            Fixtures.assertClose(y, m.create(ey, y.getShape()), 1e-4);
-            Fixtures.assertClose(x.getGradient(), m.create(edx, x.getShape()), 1e-4);
-            Fixtures.assertClose(weight.getGradient(), m.create(edw, weight.getShape()), 1e-4);
-            Fixtures.assertClose(bias.getGradient(), m.create(edb, bias.getShape()), 1e-4);
+            DirectConv expected = DirectConv.of(
+                    x.toFloatArray(),
+                    weight.toFloatArray(),
+                    bias.toFloatArray(),
+                    upstream.toFloatArray(),
+                    batch,
+                    channels,
+                    h,
+                    w,
+                    k,
+                    1,
+                    pad);
+            Fixtures.assertClose(y, m.create(expected.output(), y.getShape()), 1e-4);
+            Fixtures.assertClose(x.getGradient(), m.create(expected.inputGradient(), x.getShape()), 1e-4);
+            Fixtures.assertClose(weight.getGradient(), m.create(expected.weightGradient(), weight.getShape()), 1e-4);
+            Fixtures.assertClose(bias.getGradient(), m.create(expected.biasGradient(), bias.getShape()), 1e-4);
         }
     }
 

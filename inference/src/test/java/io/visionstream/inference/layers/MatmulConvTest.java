@@ -53,47 +53,23 @@ class MatmulConvTest {
                 collector.backward(y.mul(upstream).sum());
             }
 
-            float[] xs = x.toFloatArray();
-            float[] ws = weight.toFloatArray();
-            float[] bs = bias.toFloatArray();
-            float[] gs = upstream.toFloatArray();
-            float[] ey = new float[gs.length];
-            float[] edx = new float[xs.length];
-            float[] edw = new float[ws.length];
-            float[] edb = new float[out];
-            for (int b = 0; b < batch; b++) {
-                for (int o = 0; o < out; o++) {
-                    for (int i = 0; i < outH; i++) {
-                        for (int j = 0; j < outW; j++) {
-                            int yi = ((b * out + o) * outH + i) * outW + j;
-                            double sum = bs[o];
-                            edb[o] += gs[yi];
-                            for (int c = 0; c < channels; c++) {
-                                for (int di = 0; di < k; di++) {
-                                    for (int dj = 0; dj < k; dj++) {
-                                        int si = i * stride + di - pad;
-                                        int sj = j * stride + dj - pad;
-                                        if (si < 0 || si >= h || sj < 0 || sj >= w) {
-                                            continue;
-                                        }
-                                        int xi = ((b * channels + c) * h + si) * w + sj;
-                                        int wi = ((o * channels + c) * k + di) * k + dj;
-                                        sum += (double) xs[xi] * ws[wi];
-                                        edx[xi] += gs[yi] * ws[wi];
-                                        edw[wi] += gs[yi] * xs[xi];
-                                    }
-                                }
-                            }
-                            ey[yi] = (float) sum;
-                        }
-                    }
-                }
-            }
+            DirectConv expected = DirectConv.of(
+                    x.toFloatArray(),
+                    weight.toFloatArray(),
+                    bias.toFloatArray(),
+                    upstream.toFloatArray(),
+                    batch,
+                    channels,
+                    h,
+                    w,
+                    k,
+                    stride,
+                    pad);
             assertThat(y.getShape()).isEqualTo(new Shape(batch, out, outH, outW));
-            assertClose(y.toFloatArray(), ey, "output");
-            assertClose(x.getGradient().toFloatArray(), edx, "input gradient");
-            assertClose(weight.getGradient().toFloatArray(), edw, "weight gradient");
-            assertClose(bias.getGradient().toFloatArray(), edb, "bias gradient");
+            assertClose(y.toFloatArray(), expected.output(), "output");
+            assertClose(x.getGradient().toFloatArray(), expected.inputGradient(), "input gradient");
+            assertClose(weight.getGradient().toFloatArray(), expected.weightGradient(), "weight gradient");
+            assertClose(bias.getGradient().toFloatArray(), expected.biasGradient(), "bias gradient");
         }
     }
 
