@@ -16,9 +16,10 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Everything on this machine: in-process Kafka, the shipped model, synthetic cameras, a viewer.",
         description = {
             "Everything on this machine: in-process Kafka, the shipped model, synthetic cameras, and the",
-            "live viewer (its URL is printed first).",
+            "live viewer (the broker's, registry's, viewer's and metrics' addresses are printed first).",
             "The cameras' ground truth scores the predictions live (top-1, mIoU). Exits 0 only if every frame",
             "sent came out as exactly one outcome."
         })

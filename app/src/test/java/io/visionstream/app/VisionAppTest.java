@@ -26,6 +26,8 @@ class VisionAppTest {
                 .startsWith("Usage: vision")
                 .contains("Commands:")
                 .contains("help");
+        // each command's line in the list is a whole sentence, not the first line of a longer description
+        assertThat(out.toString()).contains("synthetic cameras, a viewer.").contains("frames/s and latency.");
     }
 
     @Test

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "view",
         mixinStandardHelpOptions = true,
+        header = "Serve a live web page of the cameras with mask overlays, labels, frames/s and latency.",
         description = {
             "Serve a live web page of the cameras: each frame with its mask overlay, top label and score,",
             "per-camera frames/s and latency, and counters. Reads the frames, predictions, masks and",
