@@ -14,7 +14,12 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers with the machine and the settings.",
-        subcommands = {BenchCommand.Engine.class, BenchCommand.Pipeline.class, BenchCommand.Soak.class})
+        subcommands = {
+            BenchCommand.Engine.class,
+            BenchCommand.Pipeline.class,
+            BenchCommand.Scale.class,
+            BenchCommand.Soak.class
+        })
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -113,25 +118,8 @@ final class BenchCommand implements Runnable {
         @picocli.CommandLine.Mixin
         PipelineOptions pipeline;
 
-        @Option(
-                names = "--batch-delay-ms",
-                defaultValue = "50",
-                description = "max.batch.delay.ms (default: ${DEFAULT-VALUE}).")
-        long batchDelayMs;
-
-        @Option(
-                names = "--frames",
-                defaultValue = "6000",
-                description = "Frames per throughput run (default: ${DEFAULT-VALUE}).")
-        int frames;
-
-        @Option(
-                names = "--warmup-frames",
-                defaultValue = "40000",
-                description = "Frames through an untimed pipeline first (the backlog's frames in turn), so the"
-                        + " timed one runs after the JIT has mostly settled; each timed phase prints the cores"
-                        + " the JIT still used (default: ${DEFAULT-VALUE}).")
-        int warmupFrames;
+        @picocli.CommandLine.Mixin
+        BacklogOptions backlog;
 
         @Option(names = "--size", description = "Frame size WxH (default: the model's input size).")
         String size;
@@ -151,24 +139,82 @@ final class BenchCommand implements Runnable {
             if (size != null) {
                 wh = ProduceCommand.parseSize(size);
             } else {
-                var input = io.visionstream.inference.weights.TimmCheckpoints.readConfig(dir)
-                        .preprocess();
-                wh = new int[] {input.width(), input.height()};
+                wh = pipeline.modelInputSize();
             }
             io.visionstream.app.bench.PipelineBenchmark.run(
                     new io.visionstream.app.bench.PipelineBenchmark.Options(
                             dir,
                             pipeline.batchSize,
-                            batchDelayMs,
-                            frames,
+                            backlog.batchDelayMs,
+                            backlog.frames,
                             wh[0],
                             wh[1],
                             pipeline.partitions,
                             pipeline.cameras,
                             latencyRun,
                             pipeline.workers,
-                            warmupFrames),
+                            backlog.warmupFrames),
                     System.out);
+            return 0;
+        }
+    }
+
+    /** 1 against N processor instances of one application sharing the input partitions. */
+    @Command(
+            name = "scale",
+            mixinStandardHelpOptions = true,
+            description = {
+                "The same backlog through 1, then N, processor instances of one application sharing the input",
+                "partitions (Kafka Streams assigns them), in rounds: total frames/s, each instance's partitions",
+                "and frames, and the broker bytes per frame of every topic. Use --workers 1 --threads 1 for one",
+                "inference thread per instance."
+            })
+    static final class Scale implements Callable<Integer> {
+
+        @picocli.CommandLine.Mixin
+        PipelineOptions pipeline;
+
+        @Option(
+                names = "--instances",
+                split = ",",
+                defaultValue = "1,2",
+                description = "Instance counts to compare, in turn (default: ${DEFAULT-VALUE}).")
+        java.util.List<Integer> instances;
+
+        @Option(
+                names = "--rounds",
+                defaultValue = "2",
+                description = "Times each instance count runs (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @picocli.CommandLine.Mixin
+        BacklogOptions backlog;
+
+        @Override
+        public Integer call() throws Exception {
+            pipeline.applyThreads();
+            java.nio.file.Path dir = pipeline.modelDir();
+            int[] wh = pipeline.modelInputSize();
+            io.visionstream.app.bench.PipelineBenchmark.Options options;
+            io.visionstream.app.bench.ScaleOutBenchmark.Options scale;
+            try {
+                options = new io.visionstream.app.bench.PipelineBenchmark.Options(
+                        dir,
+                        pipeline.batchSize,
+                        backlog.batchDelayMs,
+                        backlog.frames,
+                        wh[0],
+                        wh[1],
+                        pipeline.partitions,
+                        pipeline.cameras,
+                        java.time.Duration.ZERO,
+                        pipeline.workers,
+                        backlog.warmupFrames);
+                scale = new io.visionstream.app.bench.ScaleOutBenchmark.Options(options, instances, rounds);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(pipeline.spec.commandLine(), e.getMessage());
+            }
+            io.visionstream.app.bench.ScaleOutBenchmark.run(scale, System.out);
             return 0;
         }
     }
@@ -217,8 +263,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             pipeline.applyThreads();
             java.nio.file.Path dir = pipeline.modelDir();
-            var input = io.visionstream.inference.weights.TimmCheckpoints.readConfig(dir)
-                    .preprocess();
+            int[] wh = pipeline.modelInputSize();
             var report = io.visionstream.app.bench.PipelineSoak.run(
                     new io.visionstream.app.bench.PipelineSoak.Options(
                             dir,
@@ -226,8 +271,8 @@ final class BenchCommand implements Runnable {
                             pipeline.batchSize,
                             pipeline.partitions,
                             pipeline.cameras,
-                            input.width(),
-                            input.height(),
+                            wh[0],
+                            wh[1],
                             poisonEvery,
                             sampleEvery,
                             backlog,
@@ -235,6 +280,30 @@ final class BenchCommand implements Runnable {
                     System.out);
             return report.verification().clean() ? 0 : 1;
         }
+    }
+
+    /** Options of the benchmarks that time a backlog through the pipeline. */
+    static final class BacklogOptions {
+
+        @Option(
+                names = "--frames",
+                defaultValue = "6000",
+                description = "Frames per timed run (default: ${DEFAULT-VALUE}).")
+        int frames;
+
+        @Option(
+                names = "--warmup-frames",
+                defaultValue = "40000",
+                description = "Frames through an untimed pipeline first (the backlog's frames in turn), so the"
+                        + " timed runs use compiled code; the pipeline benchmark prints the cores the JIT still"
+                        + " used in each timed phase (default: ${DEFAULT-VALUE}).")
+        int warmupFrames;
+
+        @Option(
+                names = "--batch-delay-ms",
+                defaultValue = "50",
+                description = "max.batch.delay.ms (default: ${DEFAULT-VALUE}).")
+        long batchDelayMs;
     }
 
     /** Options the pipeline benchmarks share. */
@@ -277,6 +346,13 @@ final class BenchCommand implements Runnable {
                     ? model
                     : java.nio.file.Path.of(System.getProperty("vision.home", "."))
                             .resolve("models/demo");
+        }
+
+        /** The model's input size, {width, height}, from its config.json. */
+        int[] modelInputSize() throws java.io.IOException {
+            var input = io.visionstream.inference.weights.TimmCheckpoints.readConfig(modelDir())
+                    .preprocess();
+            return new int[] {input.width(), input.height()};
         }
 
         /** Sets inference.threads before anything runs, so every part of the benchmark shares it. */

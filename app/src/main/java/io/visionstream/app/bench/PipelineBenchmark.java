@@ -200,7 +200,7 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static List<byte[]> jpegs(Options o) {
+    static List<byte[]> jpegs(Options o) {
         SyntheticScenes scenes = new SyntheticScenes(SceneConfig.defaults(o.frameWidth(), o.frameHeight()), 11);
         List<byte[]> out = new ArrayList<>(o.frames());
         for (int i = 0; i < o.frames(); i++) {
@@ -310,41 +310,9 @@ public final class PipelineBenchmark {
             Options o, EmbeddedKafkaCluster kafka, String registry, Path state, List<byte[]> jpegs, String app)
             throws Exception {
         VisionConfig config = config(o, kafka, registry, state, app);
-        Serializer<Frame> frames = AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
-                .serializer();
         // Topics first, then the backlog, then the processor: it starts with every frame waiting.
-        try (Admin admin = kafka.admin()) {
-            var t = config.topics();
-            TopicSetup.ensure(
-                    admin,
-                    new TopicSetup.Plan(
-                            t.input(),
-                            t.deadLetters(),
-                            List.of(t.predictions(), t.embeddings(), t.masks()),
-                            o.partitions(),
-                            (short) 1),
-                    new FrameSizing(config.maxFrameBytes()));
-        }
-        try (var producer = producer(kafka, config)) {
-            for (int i = 0; i < jpegs.size(); i++) {
-                String camera = "cam-" + (i % o.cameras());
-                Frame frame = Frame.newBuilder()
-                        .setSourceId(camera)
-                        .setSequence(i / o.cameras())
-                        .setCaptureTime(Instant.now())
-                        .setEncoding(ImageEncoding.JPEG)
-                        .setWidth(o.frameWidth())
-                        .setHeight(o.frameHeight())
-                        .setImage(ByteBuffer.wrap(jpegs.get(i)))
-                        .setMetadata(null)
-                        .build();
-                producer.send(new ProducerRecord<>(
-                        config.topics().input(),
-                        camera.getBytes(StandardCharsets.UTF_8),
-                        frames.serialize(config.topics().input(), frame)));
-            }
-            producer.flush();
-        }
+        createTopics(o, kafka, config);
+        sendFrames(o, kafka, registry, config, jpegs);
         Map<Integer, Integer> sizes = new TreeMap<>();
         long started;
         long last = 0;
@@ -391,6 +359,49 @@ public final class PipelineBenchmark {
         double changelogBytes = changelogBytes(kafka, config);
         double jitCores = jitAtLast != null ? jitAtLast.coresSince(jitAtStart) : Double.NaN;
         return new Backlog(fps, sizes, changelogBytes / Math.max(1, seen), seen, jitCores);
+    }
+
+    /** Creates the application's topics with {@code o.partitions()} partitions, as the processor would. */
+    static void createTopics(Options o, EmbeddedKafkaCluster kafka, VisionConfig config) {
+        try (Admin admin = kafka.admin()) {
+            var t = config.topics();
+            TopicSetup.ensure(
+                    admin,
+                    new TopicSetup.Plan(
+                            t.input(),
+                            t.deadLetters(),
+                            List.of(t.predictions(), t.embeddings(), t.masks()),
+                            o.partitions(),
+                            (short) 1),
+                    new FrameSizing(config.maxFrameBytes()));
+        }
+    }
+
+    /** Produces {@code jpegs} as frames of {@code o.cameras()} sources, keyed by source, and flushes. */
+    static void sendFrames(
+            Options o, EmbeddedKafkaCluster kafka, String registry, VisionConfig config, List<byte[]> jpegs) {
+        Serializer<Frame> frames = AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
+                .serializer();
+        try (var producer = producer(kafka, config)) {
+            for (int i = 0; i < jpegs.size(); i++) {
+                String camera = "cam-" + (i % o.cameras());
+                Frame frame = Frame.newBuilder()
+                        .setSourceId(camera)
+                        .setSequence(i / o.cameras())
+                        .setCaptureTime(Instant.now())
+                        .setEncoding(ImageEncoding.JPEG)
+                        .setWidth(o.frameWidth())
+                        .setHeight(o.frameHeight())
+                        .setImage(ByteBuffer.wrap(jpegs.get(i)))
+                        .setMetadata(null)
+                        .build();
+                producer.send(new ProducerRecord<>(
+                        config.topics().input(),
+                        camera.getBytes(StandardCharsets.UTF_8),
+                        frames.serialize(config.topics().input(), frame)));
+            }
+            producer.flush();
+        }
     }
 
     /**
@@ -450,7 +461,7 @@ public final class PipelineBenchmark {
         return latencies;
     }
 
-    private static VisionConfig config(Options o, EmbeddedKafkaCluster kafka, String registry, Path state, String app) {
+    static VisionConfig config(Options o, EmbeddedKafkaCluster kafka, String registry, Path state, String app) {
         Map<String, String> s = new HashMap<>();
         s.put("bootstrap.servers", kafka.bootstrapServers());
         s.put("schema.registry.url", registry);
@@ -472,7 +483,7 @@ public final class PipelineBenchmark {
         return VisionConfig.from(s);
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaCluster kafka, VisionConfig config) {
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaCluster kafka, VisionConfig config) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -480,7 +491,7 @@ public final class PipelineBenchmark {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private static KafkaConsumer<byte[], byte[]> predictionsConsumer(EmbeddedKafkaCluster kafka, VisionConfig config) {
+    static KafkaConsumer<byte[], byte[]> predictionsConsumer(EmbeddedKafkaCluster kafka, VisionConfig config) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
@@ -495,8 +506,14 @@ public final class PipelineBenchmark {
     /** Bytes on the broker's disk for the pending-frames changelog of this application. */
     private static double changelogBytes(EmbeddedKafkaCluster kafka, VisionConfig config)
             throws ExecutionException, InterruptedException {
-        String topic = config.applicationId() + "-" + io.visionstream.topology.processing.VisionTopology.PENDING_STORE
-                + "-changelog";
+        return topicBytes(
+                kafka,
+                config.applicationId() + "-" + io.visionstream.topology.processing.VisionTopology.PENDING_STORE
+                        + "-changelog");
+    }
+
+    /** Bytes on the brokers' disks for every partition and replica of {@code topic} (0 for no such topic). */
+    static long topicBytes(EmbeddedKafkaCluster kafka, String topic) throws ExecutionException, InterruptedException {
         try (Admin admin = kafka.admin()) {
             var brokers = admin.describeCluster().nodes().get().stream()
                     .map(n -> n.id())
@@ -520,7 +537,7 @@ public final class PipelineBenchmark {
         return InferenceEngines.open(o.modelDir(), EngineOptions.defaults().withDevice("cpu"));
     }
 
-    private static double seconds(long nanos) {
+    static double seconds(long nanos) {
         return Math.max(1e-9, nanos / 1e9);
     }
 
