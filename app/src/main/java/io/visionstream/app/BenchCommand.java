@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
             BenchCommand.Engine.class,
             BenchCommand.Pipeline.class,
             BenchCommand.Scale.class,
+            BenchCommand.Decode.class,
             BenchCommand.Soak.class
         })
 final class BenchCommand implements Runnable {
@@ -215,6 +216,84 @@ final class BenchCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(pipeline.spec.commandLine(), e.getMessage());
             }
             io.visionstream.app.bench.ScaleOutBenchmark.run(scale, System.out);
+            return 0;
+        }
+    }
+
+    /** Decode and preprocessing per core, by frame size. */
+    @Command(
+            name = "decode",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Frames/s of one core decoding JPEG frames of each size, and decoding plus preprocessing them",
+                "to a model's input: the stream thread's share of a frame, for capacity planning."
+            })
+    static final class Decode implements Callable<Integer> {
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--sizes",
+                split = ",",
+                defaultValue = "64x64,224x224,640x480,1280x720,1920x1080",
+                description = "Frame sizes WxH (default: ${DEFAULT-VALUE}).")
+        List<String> sizes;
+
+        @Option(
+                names = "--model",
+                description = "Model directory whose preprocessing to apply (default: models/demo of this checkout)."
+                        + " With --input-size, ignored.")
+        java.nio.file.Path model;
+
+        @Option(
+                names = "--input-size",
+                description = "Preprocess to this square size with ImageNet's mean/std, crop 0.875, bicubic (timm's"
+                        + " default), instead of a model's.")
+        Integer inputSize;
+
+        @Option(
+                names = "--megapixels",
+                defaultValue = "20",
+                description = "Pixels decoded per size and pass, in millions (default: ${DEFAULT-VALUE}).")
+        double megapixels;
+
+        @Override
+        public Integer call() throws Exception {
+            List<int[]> parsed = new java.util.ArrayList<>();
+            for (String size : sizes) {
+                try {
+                    parsed.add(ProduceCommand.parseSize(size));
+                } catch (IllegalArgumentException e) {
+                    throw new picocli.CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--sizes takes WxH sizes with sides 16..4096, e.g. 640x480; got '" + size + "'");
+                }
+            }
+            io.visionstream.inference.image.PreprocessConfig preprocess;
+            if (inputSize != null) {
+                preprocess = io.visionstream.inference.image.PreprocessConfig.fromTimm(
+                        new int[] {3, inputSize, inputSize},
+                        new double[] {0.485, 0.456, 0.406},
+                        new double[] {0.229, 0.224, 0.225},
+                        0.875,
+                        "bicubic");
+            } else {
+                java.nio.file.Path dir = model != null
+                        ? model
+                        : java.nio.file.Path.of(System.getProperty("vision.home", "."))
+                                .resolve("models/demo");
+                preprocess = io.visionstream.inference.weights.TimmCheckpoints.readConfig(dir)
+                        .preprocess();
+            }
+            io.visionstream.app.bench.DecodeBenchmark.Options options;
+            try {
+                options = new io.visionstream.app.bench.DecodeBenchmark.Options(
+                        parsed, preprocess, Math.round(megapixels * 1e6));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            io.visionstream.app.bench.DecodeBenchmark.run(options, System.out);
             return 0;
         }
     }
