@@ -78,7 +78,6 @@ public final class DecodeBenchmark {
                 "ms per frame");
         Preprocessor preprocessor = new Preprocessor(p);
         ImageDecoder decoder = new ImageDecoder(DecodeLimits.defaults());
-        float[] pixels = new float[preprocessor.floatsPerImage()];
         List<Row> rows = new ArrayList<>();
         for (int[] size : o.sizes()) {
             int frames = (int) Math.max(8, Math.min(100_000, o.pixelsPerSize() / ((long) size[0] * size[1])));
@@ -90,25 +89,8 @@ public final class DecodeBenchmark {
                 jpegs.add(jpeg);
                 bytes += jpeg.length;
             }
-            for (byte[] jpeg : jpegs) {
-                preprocessor.preprocess(decoder.decode(jpeg), pixels, 0);
-            }
-            long t0 = System.nanoTime();
-            for (byte[] jpeg : jpegs) {
-                decoder.decode(jpeg);
-            }
-            long t1 = System.nanoTime();
-            for (byte[] jpeg : jpegs) {
-                preprocessor.preprocess(decoder.decode(jpeg), pixels, 0);
-            }
-            long t2 = System.nanoTime();
-            Row row = new Row(
-                    size[0],
-                    size[1],
-                    frames,
-                    bytes / frames,
-                    frames / PipelineBenchmark.seconds(t1 - t0),
-                    frames / PipelineBenchmark.seconds(t2 - t1));
+            double[] rates = rates(jpegs, decoder, preprocessor);
+            Row row = new Row(size[0], size[1], frames, bytes / frames, rates[0], rates[1]);
             rows.add(row);
             out.printf(
                     Locale.ROOT,
@@ -122,5 +104,31 @@ public final class DecodeBenchmark {
         }
         out.println(Machine.loadAverage("load average at end"));
         return rows;
+    }
+
+    /**
+     * Frames/s of this thread decoding {@code jpegs}, and decoding and preprocessing them, each timed after
+     * one untimed pass of both (so neither runs on colder code than the other).
+     *
+     * @return {@code {decode, decode + preprocess}} frames/s
+     */
+    static double[] rates(List<byte[]> jpegs, ImageDecoder decoder, Preprocessor preprocessor)
+            throws ImageDecodeException {
+        float[] pixels = new float[preprocessor.floatsPerImage()];
+        for (byte[] jpeg : jpegs) {
+            preprocessor.preprocess(decoder.decode(jpeg), pixels, 0);
+        }
+        long t0 = System.nanoTime();
+        for (byte[] jpeg : jpegs) {
+            decoder.decode(jpeg);
+        }
+        long t1 = System.nanoTime();
+        for (byte[] jpeg : jpegs) {
+            preprocessor.preprocess(decoder.decode(jpeg), pixels, 0);
+        }
+        long t2 = System.nanoTime();
+        return new double[] {
+            jpegs.size() / PipelineBenchmark.seconds(t1 - t0), jpegs.size() / PipelineBenchmark.seconds(t2 - t1)
+        };
     }
 }

@@ -216,25 +216,7 @@ public final class PipelineBenchmark {
         try (InferenceEngine engine = open(o)) {
             preprocessor = new Preprocessor(engine.info().preprocess());
         }
-        float[] pixels = new float[preprocessor.floatsPerImage()];
-        // Each loop runs once untimed first, so neither is measured on a colder JIT than the other.
-        for (byte[] jpeg : jpegs) {
-            decoder.decode(jpeg);
-        }
-        long t0 = System.nanoTime();
-        for (byte[] jpeg : jpegs) {
-            decoder.decode(jpeg);
-        }
-        long t1 = System.nanoTime();
-        for (byte[] jpeg : jpegs) {
-            preprocessor.preprocess(decoder.decode(jpeg), pixels, 0);
-        }
-        long t2 = System.nanoTime();
-        for (byte[] jpeg : jpegs) {
-            preprocessor.preprocess(decoder.decode(jpeg), pixels, 0);
-        }
-        long t3 = System.nanoTime();
-        return new double[] {jpegs.size() / seconds(t1 - t0), jpegs.size() / seconds(t3 - t2)};
+        return DecodeBenchmark.rates(jpegs, decoder, preprocessor);
     }
 
     /**
