@@ -24,11 +24,9 @@ import io.visionstream.inference.weights.LoadedBackbone;
 import io.visionstream.inference.weights.TimmCheckpoints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +35,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -71,10 +70,10 @@ public final class DjlEngine implements InferenceEngine {
     private final int topK;
     private final DataType dataType;
     private boolean closed;
-    // reused input staging, one buffer per concurrent batch at most: a fresh direct buffer per batch
-    // would only be freed when the GC gets round to it, so resident memory would track GC timing
-    // instead of the work in flight
-    private final ConcurrentLinkedDeque<ByteBuffer> staging = new ConcurrentLinkedDeque<>();
+    // Native staging for callers that pass a float array, one batch per concurrent call at most: a fresh
+    // direct buffer per call would only be freed when the GC gets round to it, so resident memory would
+    // track GC timing instead of the work in flight. Callers that fill an InputBatch need none.
+    private final ConcurrentLinkedDeque<InputBatch> staging = new ConcurrentLinkedDeque<>();
 
     private DjlEngine(
             NDManager manager, Backbone model, VisionModel segmenting, ModelInfo info, EngineOptions options) {
@@ -304,17 +303,38 @@ public final class DjlEngine implements InferenceEngine {
                     info.width(),
                     expected));
         }
+        InputBatch batch = stagingFor(batchSize);
+        try {
+            batch.copyFrom(chwBatch, 0);
+            return infer(batch, 0, batchSize);
+        } finally {
+            staging.push(batch);
+        }
+    }
+
+    /** Reads the slots in place: libtorch wraps their native memory as the input tensor on a CPU. */
+    @Override
+    public BatchResult infer(InputBatch batch, int from, int count) {
+        if (batch.floatsPerImage() != info.floatsPerImage()) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "the batch's images have %d floats but the model takes [%d, %d, %d] = %d",
+                    batch.floatsPerImage(),
+                    info.channels(),
+                    info.height(),
+                    info.width(),
+                    info.floatsPerImage()));
+        }
+        ByteBuffer input = batch.bytes(from, count);
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("engine is closed");
             }
-            ByteBuffer buffer = stagingFor(chwBatch.length);
-            try (NDManager batch = manager.newSubManager()) {
-                NDArray x = batch.create(
-                        stage(buffer, chwBatch),
-                        new Shape(batchSize, info.channels(), info.height(), info.width()),
-                        DataType.FLOAT32);
+            // The arrays over the slots are closed with the sub-manager, before the caller may write again.
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x = scope.create(
+                        input, new Shape(count, info.channels(), info.height(), info.width()), DataType.FLOAT32);
                 if (dataType != DataType.FLOAT32) {
                     x = x.toType(dataType, false);
                 }
@@ -330,10 +350,7 @@ public final class DjlEngine implements InferenceEngine {
                 float[] logits = out.logits() == null
                         ? new float[0]
                         : out.logits().toType(DataType.FLOAT32, false).toFloatArray();
-                return toResults(batchSize, logits, embeddings, classMaps);
-            } finally {
-                // libtorch read the buffer in place; the arrays over it are closed with the sub-manager
-                staging.push(buffer);
+                return toResults(count, logits, embeddings, classMaps);
             }
         } finally {
             lifecycle.readLock().unlock();
@@ -369,26 +386,16 @@ public final class DjlEngine implements InferenceEngine {
     }
 
     /**
-     * A free staging buffer of at least {@code floats} floats: a pooled one when one is large enough,
-     * else a new one (the pool holds at most one buffer per batch that ever ran at the same time).
+     * A free staging batch of at least {@code images} images: a pooled one when one is large enough, else a
+     * new one (the pool holds at most one batch per float-array call that ever ran at the same time).
      */
-    private ByteBuffer stagingFor(int floats) {
-        int bytes = Math.multiplyExact(floats, Float.BYTES);
-        ByteBuffer pooled = staging.poll();
-        if (pooled != null && pooled.capacity() >= bytes) {
+    private InputBatch stagingFor(int images) {
+        InputBatch pooled = staging.poll();
+        if (pooled != null && pooled.capacity() >= images) {
             return pooled;
         }
-        // a too-small buffer is dropped; the GC frees it
-        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
-
-    /** Copies the batch into {@code buffer}; on CPU libtorch reads it in place. */
-    private static ByteBuffer stage(ByteBuffer buffer, float[] chwBatch) {
-        int bytes = chwBatch.length * Float.BYTES;
-        ByteBuffer view = buffer.duplicate().order(ByteOrder.nativeOrder());
-        view.clear().limit(bytes);
-        view.asFloatBuffer().put(chwBatch);
-        return view;
+        // a too-small batch is dropped; the GC frees it
+        return InputBatch.allocate(images, info.floatsPerImage());
     }
 
     private BatchResult toResults(int batchSize, float[] logits, float[] embeddings, byte[] classMaps) {
@@ -400,34 +407,49 @@ public final class DjlEngine implements InferenceEngine {
             float[] row = k == 0 ? new float[0] : Arrays.copyOfRange(logits, i * k, (i + 1) * k);
             float[] emb = Arrays.copyOfRange(embeddings, i * d, (i + 1) * d);
             byte[] map = pixels == 0 ? new byte[0] : Arrays.copyOfRange(classMaps, i * pixels, (i + 1) * pixels);
-            images.add(new ImageResult(row, topK(row), emb, map));
+            images.add(new ImageResult(row, topK(row, topK, this::label), emb, map));
         }
         return new BatchResult(images);
     }
 
-    private List<ScoredClass> topK(float[] logits) {
-        if (logits.length == 0) {
+    /**
+     * The {@code topK} best classes of {@code logits}, highest logit first and the lower index first among
+     * equal logits, with softmax scores over all classes; primitive arrays only, no boxing per class.
+     */
+    static List<ScoredClass> topK(float[] logits, int topK, IntFunction<String> label) {
+        int n = logits.length;
+        if (n == 0) {
             return List.of();
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
+        int k = Math.min(topK, n);
+        // best[0..found) holds indices in rank order; a class enters only when it beats the last kept
+        int[] best = new int[k];
+        int found = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float v = logits[j];
             max = Math.max(max, v);
+            if (found == k && !(v > logits[best[k - 1]])) {
+                continue;
+            }
+            int at = found < k ? found++ : k - 1;
+            // strictly greater moves ahead, so an equal logit stays behind the earlier (lower) index
+            while (at > 0 && v > logits[best[at - 1]]) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = j;
         }
         double sum = 0;
-        double[] exp = new double[logits.length];
-        for (int j = 0; j < logits.length; j++) {
-            exp[j] = Math.exp(logits[j] - max);
-            sum += exp[j];
+        for (float v : logits) {
+            sum += Math.exp(v - (double) max);
         }
-        double total = sum;
-        return IntStream.range(0, logits.length)
-                .boxed()
-                .sorted(Comparator.<Integer>comparingDouble(j -> logits[j])
-                        .reversed()
-                        .thenComparing(j -> j))
-                .limit(Math.min(topK, logits.length))
-                .map(j -> new ScoredClass(j, label(j), (float) (exp[j] / total)))
-                .toList();
+        ScoredClass[] top = new ScoredClass[k];
+        for (int r = 0; r < k; r++) {
+            int j = best[r];
+            top[r] = new ScoredClass(j, label.apply(j), (float) (Math.exp(logits[j] - (double) max) / sum));
+        }
+        return List.of(top);
     }
 
     private String label(int index) {

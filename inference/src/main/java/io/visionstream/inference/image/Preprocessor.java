@@ -1,5 +1,6 @@
 package io.visionstream.inference.image;
 
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -93,7 +94,29 @@ public final class Preprocessor {
                     "destination of " + dst.length + " floats cannot hold " + outFloats + " at offset " + offset);
         }
         Plan plan = plan(img.width(), img.height());
-        run(plan, img.rgb(), img.width(), dst, offset);
+        run(plan, img.rgb(), img.width(), FloatBuffer.wrap(dst), offset);
+    }
+
+    /**
+     * Writes {@code img} preprocessed into {@code dst[0 .. 3*H*W)} by absolute index, CHW as {@link
+     * #preprocess(DecodedImage, float[], int)} lays it out; the buffer's position and limit do not move. With
+     * a slot of an engine's input batch ({@code InputBatch.slot}) this is the frame's only copy on its way to
+     * the model.
+     *
+     * @throws IllegalArgumentException if {@code img} or {@code dst} is null, or {@code dst} has fewer than
+     *     {@code 3*H*W} floats up to its limit
+     */
+    public void preprocess(DecodedImage img, FloatBuffer dst) {
+        if (img == null || dst == null) {
+            throw new IllegalArgumentException("image and destination must not be null");
+        }
+        int outFloats = config.floatsPerImage();
+        if (dst.limit() < outFloats) {
+            throw new IllegalArgumentException(
+                    "destination of " + dst.limit() + " floats cannot hold an image of " + outFloats);
+        }
+        Plan plan = plan(img.width(), img.height());
+        run(plan, img.rgb(), img.width(), dst, 0);
     }
 
     /**
@@ -197,7 +220,7 @@ public final class Preprocessor {
         return new Plan(rw, rh, ax, ay, kx, ky, srcRow0, srcRow1, identity, padded);
     }
 
-    private void run(Plan p, byte[] src, int srcW, float[] dst, int offset) {
+    private void run(Plan p, byte[] src, int srcW, FloatBuffer dst, int offset) {
         int outH = config.height();
         int outW = config.width();
         int plane = outH * outW;
@@ -206,9 +229,9 @@ public final class Preprocessor {
         float[] l2 = lut[2];
         if (p.padded) {
             for (int i = 0; i < plane; i++) {
-                dst[offset + i] = l0[0];
-                dst[offset + plane + i] = l1[0];
-                dst[offset + 2 * plane + i] = l2[0];
+                dst.put(offset + i, l0[0]);
+                dst.put(offset + plane + i, l1[0]);
+                dst.put(offset + 2 * plane + i, l2[0]);
             }
         }
         int x0 = p.ax.outFrom;
@@ -221,9 +244,9 @@ public final class Preprocessor {
                 int s = (sy * srcW + p.ax.resizedFrom) * 3;
                 int d = offset + y * outW + x0;
                 for (int j = 0; j < ncols; j++, s += 3, d++) {
-                    dst[d] = l0[src[s] & 0xFF];
-                    dst[d + plane] = l1[src[s + 1] & 0xFF];
-                    dst[d + 2 * plane] = l2[src[s + 2] & 0xFF];
+                    dst.put(d, l0[src[s] & 0xFF]);
+                    dst.put(d + plane, l1[src[s + 1] & 0xFF]);
+                    dst.put(d + 2 * plane, l2[src[s + 2] & 0xFF]);
                 }
             }
             return;
@@ -249,9 +272,9 @@ public final class Preprocessor {
             }
             int d = offset + (p.ay.outFrom + r) * outW + x0;
             for (int j = 0; j < rowLen; j += 3, d++) {
-                dst[d] = l0[clip8(acc[j])];
-                dst[d + plane] = l1[clip8(acc[j + 1])];
-                dst[d + 2 * plane] = l2[clip8(acc[j + 2])];
+                dst.put(d, l0[clip8(acc[j])]);
+                dst.put(d + plane, l1[clip8(acc[j + 1])]);
+                dst.put(d + 2 * plane, l2[clip8(acc[j + 2])]);
             }
         }
     }

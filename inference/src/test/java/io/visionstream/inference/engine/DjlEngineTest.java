@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import io.visionstream.inference.Fixtures;
 import io.visionstream.inference.vit.VitConfig;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,6 +70,54 @@ class DjlEngineTest {
                 assertThat(emb[j]).isCloseTo(refEmbedding[i * 32 + j], within(1e-4f));
             }
         }
+    }
+
+    @Test
+    void slotsInTheMiddleOfAnInputBatchGiveTorchvisionLogitsReadInPlace() {
+        InputBatch batch = InputBatch.allocate(6, 3 * 32 * 32);
+        float[] noise = new float[6 * 3 * 32 * 32];
+        Arrays.fill(noise, 7f);
+        batch.copyFrom(noise, 0);
+        batch.copyFrom(input, 3); // the two reference images in slots 3 and 4, between slots of other values
+
+        BatchResult result = engine.infer(batch, 3, 2);
+
+        assertThat(result.size()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            float[] logits = result.get(i).logits();
+            for (int j = 0; j < 10; j++) {
+                assertThat(logits[j]).isCloseTo(refLogits[i * 10 + j], within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void anInputBatchOfAnotherImageSizeIsRefusedNamingBothSizes() {
+        assertThatThrownBy(() -> engine.infer(InputBatch.allocate(2, 3 * 16 * 16), 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the batch's images have 768 floats but the model takes [3, 32, 32] = 3072");
+    }
+
+    @Test
+    void topKRanksEqualLogitsByLowerIndexAndScoresBySoftmaxOverAllClasses() {
+        float[] logits = {1f, 3f, 2f, 3f, -1f, 2f};
+        List<ScoredClass> top = DjlEngine.topK(logits, 4, j -> "c" + j);
+
+        assertThat(top).extracting(ScoredClass::index).containsExactly(1, 3, 2, 5);
+        assertThat(top).extracting(ScoredClass::label).containsExactly("c1", "c3", "c2", "c5");
+        double sum = 0;
+        for (float v : logits) {
+            sum += Math.exp(v);
+        }
+        assertThat((double) top.get(0).score()).isCloseTo(Math.exp(3) / sum, within(1e-6));
+        assertThat((double) top.get(3).score()).isCloseTo(Math.exp(2) / sum, within(1e-6));
+    }
+
+    @Test
+    void topKOfMoreClassesThanThereAreListsEveryClassOnce() {
+        assertThat(DjlEngine.topK(new float[] {0f, 0f, 5f}, 10, Integer::toString))
+                .extracting(ScoredClass::index)
+                .containsExactly(2, 0, 1);
     }
 
     @Test

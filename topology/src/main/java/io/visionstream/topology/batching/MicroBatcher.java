@@ -108,6 +108,8 @@ public final class MicroBatcher<T, R> {
     private final List<Pending<T, R>> pending;
     private final ArrayDeque<InFlight<T, R>> inFlight = new ArrayDeque<>();
     private long batchSequence;
+    /** Slots of the forming batch taken so far, those of removed items included (see {@link #nextSlot}). */
+    private int slotsTaken;
 
     /**
      * A batcher that runs each batch synchronously on the calling thread.
@@ -153,7 +155,8 @@ public final class MicroBatcher<T, R> {
 
     /**
      * @param name prefix of batch ids, e.g. the stream thread's name
-     * @param maxBatchSize a batch closes when it holds this many items (1 or more)
+     * @param maxBatchSize a batch closes when it has taken this many slots: this many items, fewer when
+     *     items were removed from it (1 or more)
      * @param maxDelayMs a batch closes when its oldest item has waited this long (0 or more)
      * @param maxInFlight closed batches allowed to be running or waiting for the executor (1 or more)
      * @param executor runs batches; {@code Runnable::run} runs them on the calling thread
@@ -195,7 +198,7 @@ public final class MicroBatcher<T, R> {
     }
 
     /**
-     * Adds an item; if that fills the batch, closes it (waiting first if {@code maxInFlight} batches are
+     * Adds an item in slot {@link #nextSlot()}; if that fills the batch, closes it (waiting first if {@code maxInFlight} batches are
      * already out). Delivers every batch that has finished.
      *
      * @throws RuntimeException whatever the runner threw for a batch delivered here, or a {@link
@@ -205,10 +208,31 @@ public final class MicroBatcher<T, R> {
      */
     public void add(Owner<T, R> owner, long position, T input) {
         pending.add(new Pending<>(owner, position, input, clock.getAsLong()));
-        if (pending.size() >= maxBatchSize) {
+        slotsTaken++;
+        if (slotsTaken >= maxBatchSize) {
             close(BatchInfo.Trigger.SIZE);
         }
         deliverFinished();
+    }
+
+    /**
+     * The slot that the next {@link #add}ed item takes in the forming batch, so that a caller can write
+     * the item's data into storage of that batch (one buffer per batch, one slot per item) before adding
+     * it. Items take slots 0, 1, 2, ... in the order they join; an item removed by {@link #removeOwner}
+     * leaves its slot unused, so a batch's items may skip slots but never share one, and the batch closes
+     * once all {@code maxBatchSize} slots are taken. When removals empty the forming batch it starts again
+     * at slot 0.
+     */
+    public int nextSlot() {
+        return slotsTaken;
+    }
+
+    /**
+     * The number of the forming batch (the last part of its {@link BatchInfo#batchId()}); it changes exactly
+     * when a batch closes, so storage a caller keeps per batch must be replaced when it does.
+     */
+    public long formingBatchNumber() {
+        return batchSequence;
     }
 
     /**
@@ -268,6 +292,9 @@ public final class MicroBatcher<T, R> {
         int before = pending.size();
         pending.removeIf(p -> p.owner() == owner);
         int removed = before - pending.size();
+        if (pending.isEmpty()) {
+            slotsTaken = 0;
+        }
         for (InFlight<T, R> batch : inFlight) {
             for (int i = 0; i < batch.items.size(); i++) {
                 Pending<T, R> p = batch.items.get(i);
@@ -305,6 +332,7 @@ public final class MicroBatcher<T, R> {
         InFlight<T, R> batch =
                 new InFlight<>(name + "-" + batchSequence++, trigger, clock.getAsLong(), new ArrayList<>(pending));
         pending.clear();
+        slotsTaken = 0;
         List<T> inputs = new ArrayList<>(batch.items.size());
         for (Pending<T, R> p : batch.items) {
             inputs.add(p.input());

@@ -11,6 +11,7 @@ import io.visionstream.schemas.serde.RegistryRejectedException;
 import io.visionstream.schemas.serde.RegistryUnreachableException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -60,11 +61,13 @@ public final class FramePreparer {
     }
 
     /**
-     * Checks, decodes and preprocesses one record.
+     * Checks, decodes and preprocesses one record, writing its pixels straight into the slot it takes in
+     * its batch's engine input.
      *
      * @param nowMs wall-clock time, for the staleness check and timings
+     * @param slot asked for only when the frame goes to the model, right before its pixels are written
      */
-    public Prepared prepare(InputRecord in, long nowMs) {
+    Prepared prepare(InputRecord in, long nowMs, Supplier<InputSlot> slot) {
         byte[] value = in.value();
         if (value == null || value.length == 0) {
             return reject(
@@ -122,9 +125,9 @@ public final class FramePreparer {
             FailureStage stage = "decode".equals(e.reason().stage()) ? FailureStage.DECODE : FailureStage.VALIDATE;
             return reject(in, stage, "ImageDecodeException", e.getMessage(), nowMs);
         }
-        float[] pixels = new float[preprocessor.floatsPerImage()];
-        preprocessor.preprocess(image, pixels, 0);
-        return new Ready(new PreparedFrame(in, frame, pixels, image.width(), image.height(), nowMs));
+        InputSlot into = slot.get();
+        preprocessor.preprocess(image, into.floats());
+        return new Ready(new PreparedFrame(in, frame, into, image.width(), image.height(), nowMs));
     }
 
     private static Done reject(InputRecord in, FailureStage stage, String errorClass, String message, long nowMs) {

@@ -1,6 +1,5 @@
 package io.visionstream.topology.processing;
 
-import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.topology.batching.BatchInfo;
 import io.visionstream.topology.batching.ItemResult;
@@ -49,13 +48,14 @@ import org.slf4j.LoggerFactory;
  * long as the partition cannot be read.
  *
  * <p>Frames go to the stream thread's shared {@link MicroBatcher}, which runs closed batches on the
- * inference workers. A batch's results are handed over on the stream thread, possibly while another task
+ * inference workers. A frame's pixels are written once, into its slot of the forming batch's engine input
+ * ({@link FrameSlots}); the worker that runs the batch also encodes the frames' masks. A batch's results are handed over on the stream thread, possibly while another task
  * of the thread is active; they complete this task's frames in memory, and this task forwards them at
  * its next {@code process} or wall-clock punctuation (a context can only forward from its own task).
  */
 final class FrameProcessor
         implements Processor<byte[], byte[], Object, Object>,
-                MicroBatcher.Owner<PreparedFrame, ItemResult<ImageResult>> {
+                MicroBatcher.Owner<PreparedFrame, ItemResult<FrameResult>> {
 
     private static final Logger log = LoggerFactory.getLogger(FrameProcessor.class);
 
@@ -65,9 +65,10 @@ final class FrameProcessor
     private final Settings settings;
     private final FramePreparer preparer;
     private final OutputRecords outputs;
-    private final Supplier<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batcherOfThisThread;
+    private final Supplier<MicroBatcher<PreparedFrame, ItemResult<FrameResult>>> batcherOfThisThread;
     private final LongSupplier clock;
     private final Supplier<ThreadFrameSource> frameSourceOfThisThread;
+    private final Supplier<FrameSlots> slotsOfThisThread;
     private final VisionMetrics metrics;
     private final OrderedOutbox<Outcome> outbox = new OrderedOutbox<>();
     /** Offsets resumed from the store that the input may still deliver again (at-least-once). */
@@ -77,7 +78,8 @@ final class FrameProcessor
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> pending;
-    private MicroBatcher<PreparedFrame, ItemResult<ImageResult>> batcher;
+    private MicroBatcher<PreparedFrame, ItemResult<FrameResult>> batcher;
+    private FrameSlots slots;
     private ThreadFrameSource frameSource;
     private long taskTimeoutMs;
     /** When the read-back must have succeeded, set at its first timeout; -1 while none has timed out. */
@@ -104,9 +106,10 @@ final class FrameProcessor
             Settings settings,
             FramePreparer preparer,
             OutputRecords outputs,
-            Supplier<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batcherOfThisThread,
+            Supplier<MicroBatcher<PreparedFrame, ItemResult<FrameResult>>> batcherOfThisThread,
             LongSupplier clock,
             Supplier<ThreadFrameSource> frameSourceOfThisThread,
+            Supplier<FrameSlots> slotsOfThisThread,
             VisionMetrics metrics) {
         this.settings = settings;
         this.preparer = preparer;
@@ -114,6 +117,7 @@ final class FrameProcessor
         this.batcherOfThisThread = batcherOfThisThread;
         this.clock = clock;
         this.frameSourceOfThisThread = frameSourceOfThisThread;
+        this.slotsOfThisThread = slotsOfThisThread;
         this.metrics = metrics;
     }
 
@@ -122,6 +126,7 @@ final class FrameProcessor
         this.context = context;
         this.pending = context.getStateStore(settings.storeName());
         this.batcher = batcherOfThisThread.get();
+        this.slots = slotsOfThisThread.get();
         this.frameSource = frameSourceOfThisThread.get();
         frameSource.acquire();
         this.taskTimeoutMs = taskTimeoutMs(context.appConfigs());
@@ -273,7 +278,8 @@ final class FrameProcessor
     }
 
     private void handle(InputRecord in) {
-        FramePreparer.Prepared prepared = preparer.prepare(in, clock.getAsLong());
+        // a frame for the model is preprocessed straight into its slot of the forming batch's input
+        FramePreparer.Prepared prepared = preparer.prepare(in, clock.getAsLong(), slots::next);
         if (prepared instanceof FramePreparer.Ready ready) {
             batcher.add(this, in.offset(), ready.frame());
         } else {
@@ -283,11 +289,11 @@ final class FrameProcessor
 
     /** A frame that failed on its own while the rest of its batch ran (see BisectingRunner) is a dead letter. */
     @Override
-    public void complete(long position, PreparedFrame frame, ItemResult<ImageResult> result, BatchInfo batch) {
-        if (result instanceof ItemResult.Done<ImageResult> done) {
+    public void complete(long position, PreparedFrame frame, ItemResult<FrameResult> result, BatchInfo batch) {
+        if (result instanceof ItemResult.Done<FrameResult> done) {
             outbox.complete(position, new Outcome.Inferred(frame, done.value(), batch));
         } else {
-            Throwable error = ((ItemResult.Failed<ImageResult>) result).error();
+            Throwable error = ((ItemResult.Failed<FrameResult>) result).error();
             outbox.complete(
                     position,
                     new Outcome.Rejected(

@@ -1,6 +1,5 @@
 package io.visionstream.topology.processing;
 
-import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.schemas.avro.FailureStage;
 import io.visionstream.schemas.avro.Frame;
 import io.visionstream.schemas.avro.PredictionStatus;
@@ -12,8 +11,8 @@ public sealed interface Outcome permits Outcome.Inferred, Outcome.Skipped, Outco
     /** The record this is the outcome of. */
     InputRecord input();
 
-    /** The model ran on the frame. */
-    record Inferred(PreparedFrame frame, ImageResult result, BatchInfo batch) implements Outcome {
+    /** The model ran on the frame; its worker made {@code result}. */
+    record Inferred(PreparedFrame frame, FrameResult result, BatchInfo batch) implements Outcome {
         @Override
         public InputRecord input() {
             return frame.input();

@@ -70,26 +70,42 @@ public final class OutputRecords {
     }
 
     /**
-     * The segmentation mask of a frame the model ran on, at the decoded frame's size: the class map
-     * projected back through the preprocessing's resize and crop, {@link #UNSEEN} where the crop cut the
-     * frame, encoded as a palette PNG whose pixel values are class indices.
+     * The segmentation mask of a frame at the decoded frame's size: {@code classMap} (the model's, at its
+     * input size) projected back through the preprocessing's resize and crop, {@link #UNSEEN} where the
+     * crop cut the frame, encoded as a palette PNG whose pixel values are class indices. Thread-safe; the
+     * inference workers call it for every frame of their batches.
+     */
+    byte[] maskPng(PreparedFrame prepared, byte[] classMap) {
+        int width = prepared.imageWidth();
+        int height = prepared.imageHeight();
+        byte[] projected = preprocessor.projectToFrame(classMap, width, height, UNSEEN);
+        return ImageEncoder.maskPng(projected, width, height, MASK_PALETTE);
+    }
+
+    /**
+     * The segmentation mask record of a frame the model ran on, around the PNG its inference worker made
+     * ({@link #maskPng}).
+     *
+     * @throws IllegalStateException when the frame's result carries no mask (masks were not asked for)
      */
     public SegmentationMask mask(Outcome.Inferred outcome) {
         PreparedFrame prepared = outcome.frame();
         Frame frame = prepared.frame();
-        int width = prepared.imageWidth();
-        int height = prepared.imageHeight();
-        byte[] projected = preprocessor.projectToFrame(outcome.result().classMap(), width, height, UNSEEN);
+        byte[] png = outcome.result().maskPng();
+        if (png == null) {
+            throw new IllegalStateException(
+                    "frame " + frame.getSourceId() + "/" + frame.getSequence() + " was inferred without its mask");
+        }
         return SegmentationMask.newBuilder()
                 .setSourceId(frame.getSourceId())
                 .setSequence(frame.getSequence())
                 .setCaptureTime(frame.getCaptureTime())
                 .setModelName(model.name())
                 .setModelVersion(model.version())
-                .setWidth(width)
-                .setHeight(height)
+                .setWidth(prepared.imageWidth())
+                .setHeight(prepared.imageHeight())
                 .setClassNames(segmentationClasses)
-                .setMaskPng(ByteBuffer.wrap(ImageEncoder.maskPng(projected, width, height, MASK_PALETTE)))
+                .setMaskPng(ByteBuffer.wrap(png))
                 .build();
     }
 
@@ -97,8 +113,8 @@ public final class OutputRecords {
     public Prediction prediction(Outcome.Inferred outcome, long nowMs) {
         PreparedFrame prepared = outcome.frame();
         Frame frame = prepared.frame();
-        List<ClassScore> top = new ArrayList<>(outcome.result().topK().size());
-        for (var p : outcome.result().topK()) {
+        List<ClassScore> top = new ArrayList<>(outcome.result().image().topK().size());
+        for (var p : outcome.result().image().topK()) {
             top.add(new ClassScore(p.index(), p.label(), p.score()));
         }
         long captureMs = frame.getCaptureTime().toEpochMilli();
@@ -109,7 +125,9 @@ public final class OutputRecords {
                 .setStatus(PredictionStatus.OK)
                 .setTopK(top)
                 .setSegmentation(
-                        segments() ? segmentationSummary(outcome.result().classMap()) : null)
+                        segments()
+                                ? segmentationSummary(outcome.result().image().classMap())
+                                : null)
                 .setLineage(lineage(
                         prepared.input(),
                         outcome.batch().batchId(),
@@ -137,22 +155,25 @@ public final class OutputRecords {
                 .build();
     }
 
-    /** The embedding of a frame the model ran on, L2-normalised when asked. */
+    /**
+     * The embedding of a frame the model ran on, L2-normalised when asked. The vector stays a {@code
+     * float[]} inside the record (a list view over it), boxed only element by element as it is serialised.
+     */
     public Embedding embedding(Outcome.Inferred outcome, boolean normalize) {
         Frame frame = outcome.frame().frame();
-        float[] vector = outcome.result().embedding();
-        double scale = 1.0;
+        float[] vector = outcome.result().image().embedding();
+        float[] values = vector;
         if (normalize) {
             double sumSquares = 0;
             for (float v : vector) {
                 sumSquares += (double) v * v;
             }
             // A zero vector stays zero rather than becoming NaN.
-            scale = sumSquares > 0 ? 1.0 / Math.sqrt(sumSquares) : 1.0;
-        }
-        List<Float> values = new ArrayList<>(vector.length);
-        for (float v : vector) {
-            values.add((float) (v * scale));
+            double scale = sumSquares > 0 ? 1.0 / Math.sqrt(sumSquares) : 1.0;
+            values = new float[vector.length];
+            for (int i = 0; i < vector.length; i++) {
+                values[i] = (float) (vector[i] * scale);
+            }
         }
         return Embedding.newBuilder()
                 .setSourceId(frame.getSourceId())
@@ -161,7 +182,7 @@ public final class OutputRecords {
                 .setModelName(model.name())
                 .setModelVersion(model.version())
                 .setDimension(vector.length)
-                .setVector(values)
+                .setVector(new FloatList(values))
                 .setL2Normalized(normalize)
                 .build();
     }

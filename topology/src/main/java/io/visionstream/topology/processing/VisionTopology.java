@@ -1,7 +1,7 @@
 package io.visionstream.topology.processing;
 
-import io.visionstream.inference.engine.ImageResult;
 import io.visionstream.inference.engine.InferenceEngine;
+import io.visionstream.inference.engine.InputBatchPool;
 import io.visionstream.inference.engine.ResourceExhaustion;
 import io.visionstream.inference.image.DecodeLimits;
 import io.visionstream.inference.image.ImageDecoder;
@@ -72,8 +72,7 @@ public final class VisionTopology {
      * committing while the model works ({@code max.inflight.batches} bounds how far ahead they get). A
      * batch that takes longer than {@code inference.timeout.ms} there stops processing as an engine
      * failure does; on the stream thread itself ({@code Runnable::run}) nothing can watch it.
-     * The executor must run one batch at a time ({@link EngineRunner} reuses its input buffer); the
-     * caller owns it and shuts it down after Kafka Streams has closed.
+     * The caller owns the executor and shuts it down after Kafka Streams has closed.
      *
      * @param inference runs batches; {@code Runnable::run} runs them on the stream thread
      */
@@ -175,22 +174,35 @@ public final class VisionTopology {
 
         // One batcher per stream thread: frames of all its tasks share batches. A replaced thread's
         // batcher goes away with the thread.
+        // Each batch's frames are preprocessed straight into one engine input of max.batch.size slots
+        // (FrameSlots); the input goes back to the pool once the batch's run, splits included, is over, so
+        // each stream thread holds at most max.inflight.batches + 1 of them.
         // A batch that runs out of device memory is run again in halves (BisectingRunner).
         // One deadline for every batcher, since they share the inference workers (see BatchDeadline).
         BatchDeadline deadline = new BatchDeadline(config.inferenceTimeoutMs());
-        ThreadLocal<MicroBatcher<PreparedFrame, ItemResult<ImageResult>>> batchers =
+        InputBatchPool inputs =
+                new InputBatchPool(config.maxBatchSize(), engine.info().floatsPerImage());
+        BisectingRunner<PreparedFrame, FrameResult> runner = new BisectingRunner<>(
+                new EngineRunner(engine, inputs, outputs, publishesMasks(config, engine), metrics),
+                ResourceExhaustion::isResourceExhaustion);
+        ThreadLocal<MicroBatcher<PreparedFrame, ItemResult<FrameResult>>> batchers =
                 ThreadLocal.withInitial(() -> new MicroBatcher<>(
                         Thread.currentThread().getName(),
                         config.maxBatchSize(),
                         config.maxBatchDelayMs(),
                         config.inFlightBatchesPerThread(),
-                        new BisectingRunner<>(
-                                new EngineRunner(engine, config.maxBatchSize(), metrics),
-                                ResourceExhaustion::isResourceExhaustion),
+                        batch -> {
+                            try {
+                                return runner.run(batch);
+                            } finally {
+                                FrameSlots.release(inputs, batch);
+                            }
+                        },
                         inference,
                         clock,
                         metrics,
                         deadline));
+        ThreadLocal<FrameSlots> slots = ThreadLocal.withInitial(() -> new FrameSlots(inputs, batchers.get()));
 
         // One read-back consumer per stream thread, opened when a task of the thread first needs it.
         ThreadLocal<ThreadFrameSource> frameSources = ThreadLocal.withInitial(() -> new ThreadFrameSource(frameSource));
@@ -206,7 +218,8 @@ public final class VisionTopology {
                 publishesMasks(config, engine),
                 config.normalizeEmbeddings(),
                 punctuationInterval(config.maxBatchDelayMs()));
-        return () -> new FrameProcessor(settings, preparer, outputs, batchers::get, clock, frameSources::get, metrics);
+        return () -> new FrameProcessor(
+                settings, preparer, outputs, batchers::get, clock, frameSources::get, slots::get, metrics);
     }
 
     /**

@@ -101,6 +101,61 @@ class MicroBatcherTest {
     }
 
     @Test
+    void itemsTakeSlotsInTheOrderTheyJoinFromZeroInEveryBatch() {
+        var batcher = batcher(3, 1_000);
+        Task task = new Task();
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            slots.add(batcher.nextSlot());
+            batcher.add(task, i, i);
+        }
+        assertThat(slots).containsExactly(0, 1, 2, 0, 1);
+    }
+
+    @Test
+    void theFormingBatchNumberChangesExactlyWhenABatchCloses() {
+        var batcher = batcher(2, 50);
+        Task task = new Task();
+        long first = batcher.formingBatchNumber();
+        batcher.add(task, 1, 1);
+        assertThat(batcher.formingBatchNumber()).isEqualTo(first);
+        batcher.add(task, 2, 2); // closes by size
+        assertThat(batcher.formingBatchNumber()).isEqualTo(first + 1);
+        batcher.add(task, 3, 3);
+        now.addAndGet(50);
+        batcher.runIfDue(); // closes by delay
+        assertThat(batcher.formingBatchNumber()).isEqualTo(first + 2);
+    }
+
+    @Test
+    void aRemovedItemLeavesItsSlotUnusedAndTheBatchClosesWhenEverySlotIsTaken() {
+        var batcher = batcher(4, 1_000);
+        Task a = new Task();
+        Task b = new Task();
+        batcher.add(a, 1, 1); // slot 0
+        batcher.add(b, 1, 2); // slot 1
+        batcher.removeOwner(a);
+        assertThat(batcher.nextSlot()).isEqualTo(2);
+        batcher.add(b, 2, 3); // slot 2
+        batcher.add(b, 3, 4); // slot 3: every slot taken, three items
+        assertThat(batchesRun).containsExactly(List.of(2, 3, 4));
+        assertThat(b.completed).containsExactly("1=4@3/SIZE", "2=6@3/SIZE", "3=8@3/SIZE");
+        assertThat(batcher.nextSlot()).isZero();
+    }
+
+    @Test
+    void removalsThatEmptyTheFormingBatchStartItAgainAtSlotZero() {
+        var batcher = batcher(4, 1_000);
+        Task a = new Task();
+        batcher.add(a, 1, 1);
+        batcher.add(a, 2, 2);
+        long number = batcher.formingBatchNumber();
+        batcher.removeOwner(a);
+        assertThat(batcher.nextSlot()).isZero();
+        assertThat(batcher.formingBatchNumber()).isEqualTo(number);
+    }
+
+    @Test
     void batchIdsAreUniqueAndCarryTheBatcherName() {
         var batcher = batcher(1, 0);
         List<String> ids = new ArrayList<>();
