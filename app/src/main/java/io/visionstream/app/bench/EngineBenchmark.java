@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import io.visionstream.inference.architectures.Architectures;
 import io.visionstream.inference.backbone.BackboneConfig;
 import io.visionstream.inference.engine.DjlEngine;
@@ -19,7 +20,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 /**
  * Prints images/s of the engine for a few architectures of any registered family (ViT, DeiT, hybrid)
@@ -42,6 +45,8 @@ public final class EngineBenchmark {
      * @param engine device and precision of the engine under test
      * @param sizes square input sizes S to run every model at (the cost curve: tokens, GFLOP and time
      *     per image against S, relative to the first size); empty: each model at its default size only
+     * @param torchscript a directory with a TorchScript file {@code <architecture>.pt} per model, timed
+     *     beside the engine in alternating windows; null for none. FP32 on the CPU, default sizes only
      */
     public record Options(
             List<String> architectures,
@@ -50,7 +55,8 @@ public final class EngineBenchmark {
             int warmupBatches,
             int gemmSize,
             EngineOptions engine,
-            List<Integer> sizes) {
+            List<Integer> sizes,
+            Path torchscript) {
 
         /**
          * Validates every field.
@@ -84,6 +90,28 @@ public final class EngineBenchmark {
             if (gemmSize < 16) {
                 throw new IllegalArgumentException("gemmSize=" + gemmSize + " must be >= 16");
             }
+            if (torchscript != null) {
+                if (!sizes.isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "--torchscript files take the models' default sizes only;" + " drop --sizes " + sizes);
+                }
+                if (engine.precision() != Precision.FP32 || engine.device().startsWith("gpu")) {
+                    throw new IllegalArgumentException("--torchscript runs FP32 on the CPU; got precision "
+                            + engine.precision() + ", device " + engine.device());
+                }
+            }
+        }
+
+        /** No TorchScript baseline. */
+        public Options(
+                List<String> architectures,
+                List<Integer> batchSizes,
+                double secondsPerCase,
+                int warmupBatches,
+                int gemmSize,
+                EngineOptions engine,
+                List<Integer> sizes) {
+            this(architectures, batchSizes, secondsPerCase, warmupBatches, gemmSize, engine, sizes, null);
         }
 
         /** Each model at its default size only. */
@@ -94,7 +122,7 @@ public final class EngineBenchmark {
                 int warmupBatches,
                 int gemmSize,
                 EngineOptions engine) {
-            this(architectures, batchSizes, secondsPerCase, warmupBatches, gemmSize, engine, List.of());
+            this(architectures, batchSizes, secondsPerCase, warmupBatches, gemmSize, engine, List.of(), null);
         }
 
         /** ViT-Ti/16 and ViT-S/16 at 224, batches 1, 8, 32, 5 s each, GEMM 2048, FP32 on the best device. */
@@ -124,8 +152,12 @@ public final class EngineBenchmark {
      * @throws IllegalArgumentException when the engine options cannot be honoured (e.g. BF16 on CPU)
      */
     public static void run(Options options, PrintStream out) {
+        Map<String, Path> torchscript = options.torchscript() == null
+                ? Map.of()
+                : TorchScriptBaseline.files(options.torchscript(), options.architectures());
         Engine engine = Engine.getEngine("PyTorch");
         out.printf(Locale.ROOT, "machine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(), cpuModel());
+        out.printf(Locale.ROOT, "cpu flags: %s%n", simdFlags());
         out.printf(
                 Locale.ROOT,
                 "jvm: %s %s; DJL %s; PyTorch %s; default device %s%n",
@@ -143,7 +175,11 @@ public final class EngineBenchmark {
                 options.warmupBatches(),
                 options.engine().precision(),
                 options.engine().device());
-        out.printf(Locale.ROOT, "load average at start: %s (the CPU may be shared)%n", loadAverage());
+        out.printf(
+                Locale.ROOT,
+                "libtorch intra-op threads: %d; load average at start: %s (the CPU may be shared)%n",
+                JniUtils.getNumThreads(),
+                loadAverage());
 
         double gemm = gemmGflops(options.gemmSize());
         out.printf(
@@ -153,6 +189,11 @@ public final class EngineBenchmark {
                 gemm);
         if (!options.sizes().isEmpty()) {
             costCurve(options, gemm, out);
+            out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+            return;
+        }
+        if (!torchscript.isEmpty()) {
+            againstTorchScript(options, torchscript, gemm, out);
             out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
             return;
         }
@@ -242,6 +283,120 @@ public final class EngineBenchmark {
     }
 
     /**
+     * One row per model and batch size: the engine and the TorchScript module timed in alternating
+     * windows (engine first in even rounds, TorchScript first in odd ones), so a neighbour's load falls
+     * on both alike; the ratio is the median of the rounds' ratios.
+     */
+    private static void againstTorchScript(Options options, Map<String, Path> files, double gemm, PrintStream out) {
+        out.printf(
+                Locale.ROOT,
+                "TorchScript baseline: %s, %d alternating rounds of %.2f s each per case%n",
+                options.torchscript(),
+                WINDOWS,
+                options.secondsPerCase() / WINDOWS);
+        out.printf(
+                Locale.ROOT,
+                "%-24s %6s %10s %10s %10s %10s %8s %10s%n",
+                "model",
+                "batch",
+                "ours med",
+                "ours best",
+                "TS med",
+                "TS best",
+                "ours/TS",
+                "ours of mm");
+        for (String arch : options.architectures()) {
+            BackboneConfig config = Architectures.defaults(arch);
+            double flops = config.flopsPerImage();
+            try (DjlEngine model = DjlEngine.withRandomWeights(arch, config, options.engine(), 1)) {
+                ModelInfo info = model.info();
+                if (!info.device().startsWith("cpu")) {
+                    throw new IllegalArgumentException(
+                            "--torchscript runs on the CPU; the engine is on " + info.device() + " (use --device cpu)");
+                }
+                Shape image = new Shape(info.channels(), info.height(), info.width());
+                try (TorchScriptBaseline baseline =
+                        TorchScriptBaseline.load(files.get(arch), new Shape(1).addAll(image), info.numClasses())) {
+                    for (int batch : options.batchSizes()) {
+                        float[] images = randomImages(batch * info.floatsPerImage());
+                        Runnable ours = () -> model.infer(images, batch);
+                        Runnable ts = () -> baseline.infer(images, batch, image);
+                        double[][] rates = timeAlternating(ours, ts, batch, options);
+                        double[] ratios = new double[WINDOWS];
+                        for (int w = 0; w < WINDOWS; w++) {
+                            ratios[w] = rates[0][w] / rates[1][w];
+                        }
+                        double[] oursSorted = sorted(rates[0]);
+                        double[] tsSorted = sorted(rates[1]);
+                        double oursMedian = oursSorted[WINDOWS / 2];
+                        out.printf(
+                                Locale.ROOT,
+                                "%-24s %6d %10.1f %10.1f %10.1f %10.1f %8.2f %9.0f%%%n",
+                                arch,
+                                batch,
+                                oursMedian,
+                                oursSorted[WINDOWS - 1],
+                                tsSorted[WINDOWS / 2],
+                                tsSorted[WINDOWS - 1],
+                                sorted(ratios)[WINDOWS / 2],
+                                100 * oursMedian * flops / 1e9 / gemm);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Images/s of {@code a} and {@code b} in {@value #WINDOWS} rounds of one window each, alternating
+     * which goes first; after {@code warmupBatches} of each (at least 3 for TorchScript's profiling
+     * executor, which optimises the graph on its second or third call).
+     *
+     * @return {@code [2][WINDOWS]}: a's rates, b's rates, by round (unsorted, so rounds pair up)
+     */
+    private static double[][] timeAlternating(Runnable a, Runnable b, int batch, Options options) {
+        for (int i = 0; i < Math.max(3, options.warmupBatches()); i++) {
+            a.run();
+            b.run();
+        }
+        long budget = (long) (options.secondsPerCase() / WINDOWS * 1e9);
+        double[][] rates = new double[2][WINDOWS];
+        for (int w = 0; w < WINDOWS; w++) {
+            int first = w % 2;
+            rates[first][w] = window(first == 0 ? a : b, batch, budget);
+            rates[1 - first][w] = window(first == 0 ? b : a, batch, budget);
+        }
+        return rates;
+    }
+
+    /** Images/s of {@code batchRun} over at least {@code budgetNanos} and at least one batch. */
+    private static double window(Runnable batchRun, int batch, long budgetNanos) {
+        long start = System.nanoTime();
+        long elapsed;
+        int batches = 0;
+        do {
+            batchRun.run();
+            batches++;
+            elapsed = System.nanoTime() - start;
+        } while (elapsed < budgetNanos);
+        return batches * (double) batch / (elapsed / 1e9);
+    }
+
+    private static double[] sorted(double[] values) {
+        double[] copy = values.clone();
+        Arrays.sort(copy);
+        return copy;
+    }
+
+    private static float[] randomImages(int floats) {
+        float[] images = new float[floats];
+        Random random = new Random(1);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        return images;
+    }
+
+    /**
      * The tokens attention runs over: a ViT's patches plus prefix tokens ({@code (S/P)^2 + 1} with a
      * class token), a Swin's first-stage tokens ({@code (S/4)^2}, attended in windows of 49).
      *
@@ -264,26 +419,14 @@ public final class EngineBenchmark {
      * a shared CPU, the best shows what the machine gives when left alone.
      */
     private static double[] time(DjlEngine engine, ModelInfo info, int batch, Options options) {
-        float[] images = new float[batch * info.floatsPerImage()];
-        Random random = new Random(1);
-        for (int i = 0; i < images.length; i++) {
-            images[i] = (float) random.nextGaussian();
-        }
+        float[] images = randomImages(batch * info.floatsPerImage());
         for (int i = 0; i < options.warmupBatches(); i++) {
             engine.infer(images, batch);
         }
         long budget = (long) (options.secondsPerCase() / WINDOWS * 1e9);
         double[] rates = new double[WINDOWS];
         for (int w = 0; w < WINDOWS; w++) {
-            long start = System.nanoTime();
-            long elapsed;
-            int batches = 0;
-            do {
-                engine.infer(images, batch);
-                batches++;
-                elapsed = System.nanoTime() - start;
-            } while (elapsed < budget);
-            rates[w] = batches * (double) batch / (elapsed / 1e9);
+            rates[w] = window(() -> engine.infer(images, batch), batch, budget);
         }
         Arrays.sort(rates);
         return rates;
@@ -317,6 +460,23 @@ public final class EngineBenchmark {
                     .orElse("unknown CPU (no model name in /proc/cpuinfo)");
         } catch (IOException e) {
             return "unknown CPU (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The CPU's vector-unit flags from /proc/cpuinfo (what libtorch's kernels can use), space-separated. */
+    private static String simdFlags() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("flags"))
+                    .findFirst()
+                    .map(l -> Arrays.stream(
+                                    l.substring(l.indexOf(':') + 1).trim().split("\\s+"))
+                            .filter(f ->
+                                    f.startsWith("avx") || f.startsWith("amx") || f.equals("fma") || f.equals("f16c"))
+                            .collect(Collectors.joining(" ")))
+                    .orElse("none listed in /proc/cpuinfo");
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
         }
     }
 
