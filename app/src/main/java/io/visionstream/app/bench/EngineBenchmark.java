@@ -15,6 +15,8 @@ import io.visionstream.inference.swin.SwinConfig;
 import io.visionstream.inference.vit.VitConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -285,7 +287,10 @@ public final class EngineBenchmark {
     /**
      * One row per model and batch size: the engine and the TorchScript module timed in alternating
      * windows (engine first in even rounds, TorchScript first in odd ones), so a neighbour's load falls
-     * on both alike; the ratio is the median of the rounds' ratios.
+     * on both alike; the ratio is the median of the rounds' ratios. With one intra-op thread every
+     * op runs on the timing thread, so images per second of that thread's CPU time are printed too:
+     * they leave out the time the thread waited for a core, which on a shared machine is most of the
+     * noise.
      */
     private static void againstTorchScript(Options options, Map<String, Path> files, double gemm, PrintStream out) {
         out.printf(
@@ -296,13 +301,14 @@ public final class EngineBenchmark {
                 options.secondsPerCase() / WINDOWS);
         out.printf(
                 Locale.ROOT,
-                "%-24s %6s %10s %10s %10s %10s %8s %10s%n",
+                "%-24s %6s %9s %9s %8s %10s %10s %8s %10s%n",
                 "model",
                 "batch",
                 "ours med",
-                "ours best",
                 "TS med",
-                "TS best",
+                "ours/TS",
+                "ours /cpu",
+                "TS /cpu",
                 "ours/TS",
                 "ours of mm");
         for (String arch : options.architectures()) {
@@ -322,23 +328,19 @@ public final class EngineBenchmark {
                         Runnable ours = () -> model.infer(images, batch);
                         Runnable ts = () -> baseline.infer(images, batch, image);
                         double[][] rates = timeAlternating(ours, ts, batch, options);
-                        double[] ratios = new double[WINDOWS];
-                        for (int w = 0; w < WINDOWS; w++) {
-                            ratios[w] = rates[0][w] / rates[1][w];
-                        }
-                        double[] oursSorted = sorted(rates[0]);
-                        double[] tsSorted = sorted(rates[1]);
-                        double oursMedian = oursSorted[WINDOWS / 2];
+                        double oursMedian = median(rates[0]);
+                        boolean oneThread = JniUtils.getNumThreads() == 1;
                         out.printf(
                                 Locale.ROOT,
-                                "%-24s %6d %10.1f %10.1f %10.1f %10.1f %8.2f %9.0f%%%n",
+                                "%-24s %6d %9.1f %9.1f %8.2f %10s %10s %8s %9.0f%%%n",
                                 arch,
                                 batch,
                                 oursMedian,
-                                oursSorted[WINDOWS - 1],
-                                tsSorted[WINDOWS / 2],
-                                tsSorted[WINDOWS - 1],
-                                sorted(ratios)[WINDOWS / 2],
+                                median(rates[1]),
+                                medianRatio(rates[0], rates[1]),
+                                oneThread ? String.format(Locale.ROOT, "%.1f", median(rates[2])) : "n/a",
+                                oneThread ? String.format(Locale.ROOT, "%.1f", median(rates[3])) : "n/a",
+                                oneThread ? String.format(Locale.ROOT, "%.2f", medianRatio(rates[2], rates[3])) : "n/a",
                                 100 * oursMedian * flops / 1e9 / gemm);
                     }
                 }
@@ -351,7 +353,8 @@ public final class EngineBenchmark {
      * which goes first; after {@code warmupBatches} of each (at least 3 for TorchScript's profiling
      * executor, which optimises the graph on its second or third call).
      *
-     * @return {@code [2][WINDOWS]}: a's rates, b's rates, by round (unsorted, so rounds pair up)
+     * @return {@code [4][WINDOWS]} by round (unsorted, so rounds pair up): images/s of a, of b, then
+     *     images per second of this thread's CPU time for a, for b
      */
     private static double[][] timeAlternating(Runnable a, Runnable b, int batch, Options options) {
         for (int i = 0; i < Math.max(3, options.warmupBatches()); i++) {
@@ -359,17 +362,25 @@ public final class EngineBenchmark {
             b.run();
         }
         long budget = (long) (options.secondsPerCase() / WINDOWS * 1e9);
-        double[][] rates = new double[2][WINDOWS];
+        double[][] rates = new double[4][WINDOWS];
         for (int w = 0; w < WINDOWS; w++) {
-            int first = w % 2;
-            rates[first][w] = window(first == 0 ? a : b, batch, budget);
-            rates[1 - first][w] = window(first == 0 ? b : a, batch, budget);
+            for (int turn = 0; turn < 2; turn++) {
+                int which = (w + turn) % 2;
+                double[] rate = window(which == 0 ? a : b, batch, budget);
+                rates[which][w] = rate[0];
+                rates[2 + which][w] = rate[1];
+            }
         }
         return rates;
     }
 
-    /** Images/s of {@code batchRun} over at least {@code budgetNanos} and at least one batch. */
-    private static double window(Runnable batchRun, int batch, long budgetNanos) {
+    /**
+     * Images/s of {@code batchRun} over at least {@code budgetNanos} and at least one batch: by the wall
+     * clock, and per second of the calling thread's CPU time.
+     */
+    private static double[] window(Runnable batchRun, int batch, long budgetNanos) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long elapsed;
         int batches = 0;
@@ -378,13 +389,23 @@ public final class EngineBenchmark {
             batches++;
             elapsed = System.nanoTime() - start;
         } while (elapsed < budgetNanos);
-        return batches * (double) batch / (elapsed / 1e9);
+        long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+        double images = batches * (double) batch;
+        return new double[] {images / (elapsed / 1e9), images / (cpu / 1e9)};
     }
 
-    private static double[] sorted(double[] values) {
+    private static double median(double[] values) {
         double[] copy = values.clone();
         Arrays.sort(copy);
-        return copy;
+        return copy[copy.length / 2];
+    }
+
+    private static double medianRatio(double[] a, double[] b) {
+        double[] ratios = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            ratios[i] = a[i] / b[i];
+        }
+        return median(ratios);
     }
 
     private static float[] randomImages(int floats) {
@@ -426,7 +447,7 @@ public final class EngineBenchmark {
         long budget = (long) (options.secondsPerCase() / WINDOWS * 1e9);
         double[] rates = new double[WINDOWS];
         for (int w = 0; w < WINDOWS; w++) {
-            rates[w] = window(() -> engine.infer(images, batch), batch, budget);
+            rates[w] = window(() -> engine.infer(images, batch), batch, budget)[0];
         }
         Arrays.sort(rates);
         return rates;
