@@ -95,11 +95,31 @@ final class BenchCommand implements Runnable {
                 description = "FP32, FP16, BF16 (default: ${DEFAULT-VALUE}).")
         Precision precision;
 
+        @Option(
+                names = "--torchscript",
+                paramLabel = "DIR",
+                description = "A directory with <model>.pt TorchScript files (torchvision's ViT, written by"
+                        + " inference/src/test/python/export_torchscript_baseline.py): each case also times that"
+                        + " module in the same libtorch, in alternating windows, and prints ours / TorchScript."
+                        + " FP32 on the CPU, default sizes only.")
+        java.nio.file.Path torchscript;
+
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads;
+
         @Override
         public Integer call() {
+            threads.apply();
             EngineBenchmark.run(
                     new EngineBenchmark.Options(
-                            models, batchSizes, seconds, warmup, gemm, new EngineOptions(5, precision, device), sizes),
+                            models,
+                            batchSizes,
+                            seconds,
+                            warmup,
+                            gemm,
+                            new EngineOptions(5, precision, device),
+                            sizes,
+                            torchscript),
                     System.out);
             return 0;
         }
@@ -406,12 +426,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--cameras", defaultValue = "8", description = "Sources (keys) (default: ${DEFAULT-VALUE}).")
         int cameras;
 
-        @Option(
-                names = "--threads",
-                defaultValue = "0",
-                description = "libtorch intra-op threads for the whole run, as inference.threads; 0 keeps libtorch's"
-                        + " default (default: ${DEFAULT-VALUE}).")
-        int threads;
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads;
 
         @Option(
                 names = "--workers",
@@ -434,15 +450,34 @@ final class BenchCommand implements Runnable {
             return new int[] {input.width(), input.height()};
         }
 
-        /** Sets inference.threads before anything runs, so every part of the benchmark shares it. */
+        /** Checks --workers and sets inference.threads before anything runs. */
         void applyThreads() {
-            if (threads < 0) {
-                throw new picocli.CommandLine.ParameterException(
-                        spec.commandLine(), "--threads must be >= 0, got " + threads);
-            }
             if (workers < 1) {
                 throw new picocli.CommandLine.ParameterException(
                         spec.commandLine(), "--workers must be >= 1, got " + workers);
+            }
+            threads.apply();
+        }
+    }
+
+    /** {@code --threads}: libtorch's intra-op threads for a whole benchmark. */
+    static final class ThreadsOption {
+
+        @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--threads",
+                defaultValue = "0",
+                description = "libtorch intra-op threads for the whole run, as inference.threads; 0 keeps libtorch's"
+                        + " default (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        /** Sets inference.threads before anything runs, so every part of the benchmark shares it. */
+        void apply() {
+            if (threads < 0) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--threads must be >= 0, got " + threads);
             }
             if (threads > 0) {
                 io.visionstream.inference.engine.InferenceEngines.setIntraOpThreads(threads);

@@ -41,4 +41,13 @@ class VisionAppTest {
         assertThat(run("frobnicate")).isEqualTo(2);
         assertThat(err.toString()).contains("Unmatched argument at index 0: 'frobnicate'");
     }
+
+    @Test
+    void benchEngineWithAMissingTorchScriptDirectoryFailsInOneLine() {
+        assertThat(run("bench", "engine", "--torchscript", "/no/such/dir")).isEqualTo(1);
+        assertThat(err.toString())
+                .startsWith("vision engine: --torchscript /no/such/dir is not a directory (write one with"
+                        + " inference/src/test/python/export_torchscript_baseline.py DIR)")
+                .hasLineCount(1);
+    }
 }

@@ -60,11 +60,21 @@ public final class Attention extends CheckpointBlock {
      * @return {@code [B, N, D]} on {@code x}'s manager
      */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray bias, boolean training) {
+        return scoped(x, in -> attend(ps, in, bias, training));
+    }
+
+    private NDArray attend(ParameterStore ps, NDArray x, NDArray bias, boolean training) {
         long b = x.getShape().get(0);
         long n = x.getShape().get(1);
-        // qkv = self.qkv(x).reshape(B, N, 3, num_heads, head_dim).permute(2, 0, 3, 1, 4)
-        NDArray qkvOut =
-                qkv.forward(ps, x, training).reshape(b, n, 3, numHeads, headDim).transpose(2, 0, 3, 1, 4);
+        long bh = b * numHeads;
+        // qkv = self.qkv(x).reshape(B, N, 3, num_heads, head_dim).permute(2, 0, 3, 1, 4), with B and
+        // heads folded into one axis: the reshape copies once into contiguous memory, after which q, k
+        // and v are [B*H, N, hd] views that both products take as they are (k transposed by strides),
+        // where 4-d matmuls on the permuted views copied k and v again to fold their batch axes
+        NDArray qkvOut = qkv.forward(ps, x, training)
+                .reshape(b, n, 3, numHeads, headDim)
+                .transpose(2, 0, 3, 1, 4)
+                .reshape(3, bh, n, headDim);
         NDArray q = qkvOut.get(0);
         NDArray k = qkvOut.get(1);
         NDArray v = qkvOut.get(2);
@@ -72,10 +82,14 @@ public final class Attention extends CheckpointBlock {
         // The scale as an engine-allocated tensor, not q.mul(float): see CheckpointBlock.scalar.
         NDArray attn = q.mul(scalar(q, scale)).matMul(k.swapAxes(-2, -1));
         if (bias != null) {
-            attn = attn.add(bias);
+            attn = attn.reshape(b, numHeads, n, n).add(bias).reshape(bh, n, n);
         }
         // x = (attn.softmax(-1) @ v).transpose(1, 2).reshape(B, N, C)
-        NDArray out = attn.softmax(-1).matMul(v).swapAxes(1, 2).reshape(b, n, dim);
+        NDArray out = attn.softmax(-1)
+                .matMul(v)
+                .reshape(b, numHeads, n, headDim)
+                .swapAxes(1, 2)
+                .reshape(b, n, dim);
         return proj.forward(ps, out, training);
     }
 

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A single-input DJL block whose parameters are addressed by PyTorch state-dict keys.
@@ -97,6 +98,27 @@ public abstract class CheckpointBlock extends AbstractBlock {
                 .optShape(shape)
                 .optRequiresGrad(trainable)
                 .build();
+    }
+
+    /**
+     * {@code body} applied to {@code x} in a child scope of {@code x}'s manager: every array the body
+     * makes from {@code x} is freed when it returns, except the result, which moves to {@code x}'s
+     * manager. Without this a batch's intermediates all live until the batch's manager closes, so each
+     * op writes into memory fresh from the system (page faults, cold caches) instead of a block's
+     * just-freed buffers, and the batch's footprint grows with depth. Safe in training: closing a Java
+     * handle drops one reference to the tensor, and libtorch's autograd keeps its own for backward.
+     *
+     * @param body arrays it makes must descend from {@code x} (an op's result belongs to its first
+     *     operand's manager); it must not return {@code x} itself
+     */
+    protected static NDArray scoped(NDArray x, UnaryOperator<NDArray> body) {
+        NDManager owner = x.getManager();
+        try (NDManager scope = owner.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray result = body.apply(x);
+            result.attach(owner);
+            return result;
+        }
     }
 
     /**

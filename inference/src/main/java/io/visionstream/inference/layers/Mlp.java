@@ -26,7 +26,7 @@ public final class Mlp extends CheckpointBlock {
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         // x = self.fc2(self.act(self.fc1(x)))  with act = nn.GELU() (approximate='none')
-        return fc2.forward(ps, Activation.gelu(fc1.forward(ps, x, training)), training);
+        return scoped(x, in -> fc2.forward(ps, Activation.gelu(fc1.forward(ps, in, training)), training));
     }
 
     @Override

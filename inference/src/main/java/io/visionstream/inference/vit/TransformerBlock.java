@@ -34,10 +34,13 @@ final class TransformerBlock extends CheckpointBlock {
 
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        // x = x + self.drop_path1(self.ls1(self.attn(self.norm1(x))))
-        x = x.add(dropPath.forward(ps, attn.forward(ps, norm1.forward(ps, x, training), training), training));
-        // x = x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
-        return x.add(dropPath.forward(ps, mlp.forward(ps, norm2.forward(ps, x, training), training), training));
+        return scoped(x, in -> {
+            // x = x + self.drop_path1(self.ls1(self.attn(self.norm1(x))))
+            NDArray mid =
+                    in.add(dropPath.forward(ps, attn.forward(ps, norm1.forward(ps, in, training), training), training));
+            // x = x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
+            return mid.add(dropPath.forward(ps, mlp.forward(ps, norm2.forward(ps, mid, training), training), training));
+        });
     }
 
     @Override
