@@ -274,7 +274,7 @@ final class BenchCommand implements Runnable {
 
         @Option(
                 names = "--megapixels",
-                defaultValue = "20",
+                defaultValue = "60",
                 description = "Pixels decoded per size and pass, in millions (default: ${DEFAULT-VALUE}).")
         double megapixels;
 

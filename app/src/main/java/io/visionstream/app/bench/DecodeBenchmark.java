@@ -66,7 +66,6 @@ public final class DecodeBenchmark {
                 p.height(),
                 p.interpolation(),
                 p.cropPct());
-        out.println(Machine.loadAverage("load average at start"));
         out.printf(
                 Locale.ROOT,
                 "%-11s %7s %11s %14s %22s %14s%n",
