@@ -171,8 +171,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--head-lr-scale",
-            defaultValue = "1.0",
-            description = "Factor on the learning rate of the dense head (default: ${DEFAULT-VALUE}).")
+            defaultValue = "3.0",
+            description = "Factor on the learning rate of the dense head, which starts from scratch on features"
+                    + " that keep changing; at the backbone's rate it stalls on telling shapes apart (default:"
+                    + " ${DEFAULT-VALUE}).")
     double headLrScale;
 
     @Option(
