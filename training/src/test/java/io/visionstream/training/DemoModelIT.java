@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped demo model ({@code models/demo}, trained by {@code ./vision train} with data seeds 1, 2
- * and 3, monitored on seed 1000) meets its targets on a held-out split drawn with a seed of its own.
+ * The shipped demo model ({@code models/demo}, trained by {@code ./vision train} with data seeds 31 and
+ * 32, monitored on seed 1000) meets its targets on a held-out split drawn with a seed of its own.
  */
 class DemoModelIT {
 
@@ -19,7 +19,7 @@ class DemoModelIT {
     private static final int IMAGES = 250;
 
     @Test
-    @Disabled("models/demo misses the targets: measured top-1 0.452, mIoU 0.448 on this set (see"
+    @Disabled("models/demo misses the targets: measured top-1 0.892, mIoU 0.724 on this set (see"
             + " models/demo/README.md); enable with a model that meets them")
     void demoModelReachesTheTargetTop1AndMeanIouOnFreshHeldOutScenes() throws IOException {
         Evaluation.Result result = Evaluation.run(DEMO, SceneConfig.defaults(64, 64), HELD_OUT_SEED, IMAGES);
@@ -31,11 +31,18 @@ class DemoModelIT {
     }
 
     @Test
-    void demoModelLoadsWithItsDenseHeadAndSeparatesShapesFromBackground() throws IOException {
+    void demoModelLoadsWithItsDenseHeadAndLabelsAndSegmentsEveryShape() throws IOException {
+        // what this model delivers (measured 0.892 / 0.724, every shape's IoU 0.60 or more), with a margin
         Evaluation.Result result = Evaluation.run(DEMO, SceneConfig.defaults(64, 64), HELD_OUT_SEED, IMAGES);
 
         assertThat(result.classIou()).hasSize(6);
-        assertThat(result.classIou()[0]).as("background IoU (%s)", result).isGreaterThanOrEqualTo(0.90);
-        assertThat(result.top1()).as("top-1 against 0.2 chance (%s)", result).isGreaterThanOrEqualTo(0.30);
+        assertThat(result.classIou()[0]).as("background IoU (%s)", result).isGreaterThanOrEqualTo(0.95);
+        for (int k = 1; k < 6; k++) {
+            assertThat(result.classIou()[k])
+                    .as("IoU of class %d (%s)", k, result)
+                    .isGreaterThanOrEqualTo(0.5);
+        }
+        assertThat(result.top1()).as("top-1 against 0.2 chance (%s)", result).isGreaterThanOrEqualTo(0.8);
+        assertThat(result.meanIou()).as("mIoU (%s)", result).isGreaterThanOrEqualTo(0.65);
     }
 }
