@@ -359,6 +359,20 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** A JPEG frame of {@code camera} captured now, as the benchmarks' producers send it. */
+    static Frame jpegFrame(String camera, long sequence, int width, int height, byte[] jpeg) {
+        return Frame.newBuilder()
+                .setSourceId(camera)
+                .setSequence(sequence)
+                .setCaptureTime(Instant.now())
+                .setEncoding(ImageEncoding.JPEG)
+                .setWidth(width)
+                .setHeight(height)
+                .setImage(ByteBuffer.wrap(jpeg))
+                .setMetadata(null)
+                .build();
+    }
+
     /** Produces {@code jpegs} as frames of {@code o.cameras()} sources, keyed by source, and flushes. */
     static void sendFrames(
             Options o, EmbeddedKafkaCluster kafka, String registry, VisionConfig config, List<byte[]> jpegs) {
@@ -367,16 +381,7 @@ public final class PipelineBenchmark {
         try (var producer = producer(kafka, config)) {
             for (int i = 0; i < jpegs.size(); i++) {
                 String camera = "cam-" + (i % o.cameras());
-                Frame frame = Frame.newBuilder()
-                        .setSourceId(camera)
-                        .setSequence(i / o.cameras())
-                        .setCaptureTime(Instant.now())
-                        .setEncoding(ImageEncoding.JPEG)
-                        .setWidth(o.frameWidth())
-                        .setHeight(o.frameHeight())
-                        .setImage(ByteBuffer.wrap(jpegs.get(i)))
-                        .setMetadata(null)
-                        .build();
+                Frame frame = jpegFrame(camera, i / o.cameras(), o.frameWidth(), o.frameHeight(), jpegs.get(i));
                 producer.send(new ProducerRecord<>(
                         config.topics().input(),
                         camera.getBytes(StandardCharsets.UTF_8),

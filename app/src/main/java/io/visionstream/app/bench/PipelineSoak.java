@@ -4,7 +4,6 @@ import io.visionstream.app.verify.Verification;
 import io.visionstream.app.verify.Verifier;
 import io.visionstream.inference.image.ImageEncoder;
 import io.visionstream.schemas.avro.Frame;
-import io.visionstream.schemas.avro.ImageEncoding;
 import io.visionstream.schemas.registry.LocalSchemaRegistryServer;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.testkit.EmbeddedKafkaCluster;
@@ -19,12 +18,10 @@ import java.io.PrintStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -288,16 +285,9 @@ public final class PipelineSoak {
                         value[b] = (byte) random.nextInt(256);
                     }
                 } else {
-                    Frame frame = Frame.newBuilder()
-                            .setSourceId(camera)
-                            .setSequence(i / o.cameras())
-                            .setCaptureTime(Instant.now())
-                            .setEncoding(ImageEncoding.JPEG)
-                            .setWidth(o.frameWidth())
-                            .setHeight(o.frameHeight())
-                            .setImage(ByteBuffer.wrap(jpegs.get((int) (i % jpegs.size()))))
-                            .setMetadata(null)
-                            .build();
+                    Frame frame = PipelineBenchmark.jpegFrame(
+                            camera, i / o.cameras(), o.frameWidth(), o.frameHeight(), jpegs.get((int)
+                                    (i % jpegs.size())));
                     value = frames.serialize(topic, frame);
                 }
                 producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), value), (m, e) -> {
