@@ -5,34 +5,71 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The machine a benchmark ran on, and the libtorch threads it used, printed with its numbers. */
 final class Machine {
 
     private Machine() {}
 
+    /** The CPU flags that decide which matrix kernels libtorch can use, in this order where present. */
+    static final List<String> VECTOR_FLAGS = List.of(
+            "sse4_2",
+            "avx",
+            "avx2",
+            "fma",
+            "f16c",
+            "avx512f",
+            "avx512bw",
+            "avx512vl",
+            "avx512_vnni",
+            "avx512_bf16",
+            "avx512_fp16",
+            "avx_vnni",
+            "amx_tile",
+            "amx_bf16",
+            "amx_int8");
+
     static String describe() {
         String cpu = "unknown CPU";
+        String flags = "unreadable";
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            cpu = lines.stream()
                     .filter(l -> l.startsWith("model name"))
                     .map(l -> l.substring(l.indexOf(':') + 1).trim())
                     .findFirst()
                     .orElse(cpu);
+            flags = lines.stream()
+                    .filter(l -> l.startsWith("flags"))
+                    .map(l -> vectorFlags(l.substring(l.indexOf(':') + 1)))
+                    .findFirst()
+                    .orElse(flags);
         } catch (IOException e) {
             cpu = "CPU model unreadable (" + e.getMessage() + ")";
         }
         return String.format(
                 Locale.ROOT,
-                "machine: %d cores, %s, %d MiB max heap; %s %s%n%s%nlibtorch intra-op threads: %d (inference.threads)",
+                "machine: %d cores, %s, %d MiB max heap; %s %s%nCPU vector flags: %s%n%s%nlibtorch intra-op threads:"
+                        + " %d (inference.threads)",
                 Runtime.getRuntime().availableProcessors(),
                 cpu,
                 Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.vm.name"),
                 System.getProperty("java.version"),
+                flags,
                 loadAverage("load average at start"),
                 io.visionstream.inference.engine.InferenceEngines.intraOpThreads());
+    }
+
+    /** The {@link #VECTOR_FLAGS} present in a {@code /proc/cpuinfo} flags value; "none" for none of them. */
+    static String vectorFlags(String cpuinfoFlags) {
+        Set<String> present = Set.of(cpuinfoFlags.trim().split("\\s+"));
+        String out = VECTOR_FLAGS.stream().filter(present::contains).collect(Collectors.joining(" "));
+        return out.isEmpty() ? "none" : out;
     }
 
     /**

@@ -104,6 +104,8 @@ public final class PipelineBenchmark {
      * pipeline and right after it, and {@code engineFramesPerSecond} is their mean: on a shared machine
      * the speed of the cores drifts over a run, and the ratio should compare like with like. The
      * {@code ...JitCores} figures are the cores the JIT compilers used during each timed phase.
+     * {@code latencyTail} splits the latency after the run's settling time; null when no frame was
+     * captured after it.
      */
     public record Report(
             double engineFramesPerSecond,
@@ -124,7 +126,8 @@ public final class PipelineBenchmark {
             double decodeFramesPerSecond,
             double decodeAndPreprocessFramesPerSecond,
             double changelogBytesPerFrame,
-            long pipelinePredictions) {}
+            long pipelinePredictions,
+            LatencyTail.Split latencyTail) {}
 
     private PipelineBenchmark() {}
 
@@ -191,7 +194,8 @@ public final class PipelineBenchmark {
                     decode[0],
                     decode[1],
                     backlog.changelogBytesPerFrame(),
-                    backlog.predictions());
+                    backlog.predictions(),
+                    latencies.tail());
             print(report, out);
             out.println(Machine.loadAverage("load average at end"));
             return report;
@@ -393,34 +397,30 @@ public final class PipelineBenchmark {
 
     /**
      * Per prediction at the offered load, in ms: end to end (capture to publication), the frame's queue
-     * (arrival at the processor to the start of its batch) and its batch's inference time. The rest of
-     * end to end is producing, the broker, decoding and waiting for the transaction's commit.
+     * (arrival at the processor to the close of its batch) and its batch's inference time, with the split
+     * of the tail (see {@link LatencyTail}) over the frames captured after the first quarter of the run
+     * (at most 5 s), which the new application spends being assigned its tasks.
      */
-    private record Latencies(List<Double> endToEnd, List<Double> queue, List<Double> inference) {
-        Latencies() {
-            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        }
-
-        void add(Prediction p) {
-            endToEnd.add(p.getTimings().getEndToEndMs());
-            queue.add(p.getTimings().getQueueMs());
-            if (p.getTimings().getInferenceMs() != null) {
-                inference.add(p.getTimings().getInferenceMs());
-            }
-        }
-    }
+    private record Latencies(
+            List<Double> endToEnd, List<Double> queue, List<Double> inference, LatencyTail.Split tail) {}
 
     /** Latencies of frames offered at {@code framesPerSecond} by synthetic cameras. */
     private static Latencies latencyAtLoad(
             Options o, EmbeddedKafkaCluster kafka, String registry, Path state, double framesPerSecond)
             throws Exception {
         VisionConfig config = config(o, kafka, registry, state, "bench-latency");
-        Latencies latencies = new Latencies();
+        List<LatencyTail.Sample> samples = new ArrayList<>();
         var predictions = AvroSerdes.specific(Prediction.class, Map.of("schema.registry.url", registry), false)
                 .deserializer();
+        long settleMs = Math.min(5_000, o.latencyRun().toMillis() / 4);
+        long windowStartMs;
+        Machine.JitReading jitAtStart;
+        Machine.JitReading jitAtEnd;
+        List<LatencyTail.Pause> pauses;
         try (ProcessorInstance processor = ProcessorInstance.start(config);
                 var consumer = predictionsConsumer(kafka, config);
-                var producer = producer(kafka, config)) {
+                var producer = producer(kafka, config);
+                LatencyTail.Pauses gc = new LatencyTail.Pauses()) {
             processor.awaitRunning(Duration.ofSeconds(120));
             CameraFleet fleet = CameraFleet.start(
                     o.cameras(),
@@ -432,20 +432,72 @@ public final class PipelineBenchmark {
                     AvroSerdes.specific(Frame.class, Map.of("schema.registry.url", registry), false)
                             .serializer(),
                     shot -> {});
+            windowStartMs = System.currentTimeMillis() + settleMs;
             long end = System.nanoTime() + o.latencyRun().toNanos();
+            jitAtStart = null;
             while (System.nanoTime() < end) {
-                consumer.poll(Duration.ofMillis(100))
-                        .forEach(r -> latencies.add(predictions.deserialize(r.topic(), r.value())));
+                if (jitAtStart == null && System.currentTimeMillis() >= windowStartMs) {
+                    jitAtStart = Machine.JitReading.now();
+                }
+                poll(consumer, predictions, samples);
             }
             fleet.close();
             producer.flush();
             long drain = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (latencies.endToEnd().size() < fleet.sent() && System.nanoTime() < drain) {
-                consumer.poll(Duration.ofMillis(100))
-                        .forEach(r -> latencies.add(predictions.deserialize(r.topic(), r.value())));
+            while (samples.size() < fleet.sent() && System.nanoTime() < drain) {
+                poll(consumer, predictions, samples);
+            }
+            jitAtEnd = Machine.JitReading.now();
+            pauses = gc.snapshot();
+        }
+        List<Double> endToEnd = new ArrayList<>();
+        List<Double> queue = new ArrayList<>();
+        List<Double> inference = new ArrayList<>();
+        for (LatencyTail.Sample s : samples) {
+            endToEnd.add(s.endToEndMs());
+            queue.add(s.queueMs());
+            if (!Double.isNaN(s.inferenceMs())) {
+                inference.add(s.inferenceMs());
             }
         }
-        return latencies;
+        List<LatencyTail.Sample> settled =
+                samples.stream().filter(s -> s.captureMs() >= windowStartMs).toList();
+        long lastCaptureMs = settled.stream()
+                .mapToLong(s -> s.captureMs() + (long) s.endToEndMs())
+                .max()
+                .orElse(windowStartMs);
+        List<LatencyTail.Pause> inWindow = pauses.stream()
+                .filter(p -> p.startMs() + p.durationMs() > windowStartMs && p.startMs() < lastCaptureMs)
+                .toList();
+        LatencyTail.Split tail = settled.isEmpty()
+                ? null
+                : LatencyTail.of(
+                        settled,
+                        inWindow,
+                        (lastCaptureMs - windowStartMs) / 1e3,
+                        jitAtStart == null ? Double.NaN : jitAtEnd.coresSince(jitAtStart));
+        return new Latencies(endToEnd, queue, inference, tail);
+    }
+
+    private static void poll(
+            KafkaConsumer<byte[], byte[]> consumer,
+            org.apache.kafka.common.serialization.Deserializer<Prediction> predictions,
+            List<LatencyTail.Sample> samples) {
+        var records = consumer.poll(Duration.ofMillis(100));
+        long seenAt = System.currentTimeMillis();
+        records.forEach(r -> {
+            Prediction p = predictions.deserialize(r.topic(), r.value());
+            long capture = p.getCaptureTime().toEpochMilli();
+            Double inference = p.getTimings().getInferenceMs();
+            Integer size = p.getLineage().getBatchSize();
+            samples.add(new LatencyTail.Sample(
+                    capture,
+                    p.getTimings().getEndToEndMs(),
+                    seenAt - capture,
+                    p.getTimings().getQueueMs(),
+                    inference == null ? Double.NaN : inference,
+                    size == null ? 0 : size));
+        });
     }
 
     static VisionConfig config(Options o, EmbeddedKafkaCluster kafka, String registry, Path state, String app) {
@@ -586,6 +638,9 @@ public final class PipelineBenchmark {
                 "  of it: the batch's inference, p50 / p99",
                 r.batchInferenceP50Ms(),
                 r.batchInferenceP99Ms());
+        if (r.latencyTail() != null) {
+            LatencyTail.print(r.latencyTail(), out);
+        }
         out.printf(Locale.ROOT, "%-52s %10.1f frames/s%n", "JPEG decode, one core", r.decodeFramesPerSecond());
         out.printf(
                 Locale.ROOT,

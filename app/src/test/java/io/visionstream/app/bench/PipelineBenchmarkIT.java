@@ -57,7 +57,19 @@ class PipelineBenchmarkIT {
         assertThat(report.batchInferenceP99Ms()).isGreaterThanOrEqualTo(report.batchInferenceP50Ms());
         // Every frame is at least written to the store once as a tombstone.
         assertThat(report.changelogBytesPerFrame()).isPositive();
+        // The tail split covers the frames after the settling quarter (0.75 s of the 3 s run).
+        LatencyTail.Split tail = report.latencyTail();
+        assertThat(tail).as(text).isNotNull();
+        assertThat(tail.frames()).isPositive();
+        assertThat(tail.endToEnd()[1]).isGreaterThanOrEqualTo(tail.endToEnd()[0]);
+        assertThat(tail.tailFrames()).isBetween(1, tail.frames());
+        // A read_committed consumer sees each prediction no earlier than it was published.
+        assertThat(tail.seen()[0]).isGreaterThanOrEqualTo(tail.endToEnd()[0] - 1);
+        assertThat(tail.jitCores()).isNotNaN().isNotNegative();
         assertThat(text)
+                .contains("CPU vector flags: ")
+                .contains("latency split over ")
+                .contains("GC pauses in the window")
                 .contains("pipeline warm-up, 150 frames")
                 .contains("JIT compilers during (a) before / (b) / (a) after")
                 .contains("of it: queue to batch start, p50 / p99")
