@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.visionstream.training.synthetic.SceneConfig;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped demo model ({@code models/demo}, trained by {@code ./vision train} with data seeds 31 and
- * 32, monitored on seed 1000) meets its targets on a held-out split drawn with a seed of its own.
+ * The shipped demo model ({@code models/demo}, trained by {@code ./vision train} with data seed 41,
+ * monitored on seed 1000) meets its targets on a held-out split drawn with a seed of its own.
  */
 class DemoModelIT {
 
@@ -19,8 +18,6 @@ class DemoModelIT {
     private static final int IMAGES = 250;
 
     @Test
-    @Disabled("models/demo misses the targets: measured top-1 0.892, mIoU 0.724 on this set (see"
-            + " models/demo/README.md); enable with a model that meets them")
     void demoModelReachesTheTargetTop1AndMeanIouOnFreshHeldOutScenes() throws IOException {
         Evaluation.Result result = Evaluation.run(DEMO, SceneConfig.defaults(64, 64), HELD_OUT_SEED, IMAGES);
         System.out.println("models/demo on held-out seed " + HELD_OUT_SEED + ": " + result);
@@ -32,7 +29,7 @@ class DemoModelIT {
 
     @Test
     void demoModelLoadsWithItsDenseHeadAndLabelsAndSegmentsEveryShape() throws IOException {
-        // what this model delivers (measured 0.892 / 0.724, every shape's IoU 0.60 or more), with a margin
+        // Every shape is segmented, not only the frequent ones: this model measures 0.68 or more per shape.
         Evaluation.Result result = Evaluation.run(DEMO, SceneConfig.defaults(64, 64), HELD_OUT_SEED, IMAGES);
 
         assertThat(result.classIou()).hasSize(6);
@@ -40,9 +37,7 @@ class DemoModelIT {
         for (int k = 1; k < 6; k++) {
             assertThat(result.classIou()[k])
                     .as("IoU of class %d (%s)", k, result)
-                    .isGreaterThanOrEqualTo(0.5);
+                    .isGreaterThanOrEqualTo(0.6);
         }
-        assertThat(result.top1()).as("top-1 against 0.2 chance (%s)", result).isGreaterThanOrEqualTo(0.8);
-        assertThat(result.meanIou()).as("mIoU (%s)", result).isGreaterThanOrEqualTo(0.65);
     }
 }
