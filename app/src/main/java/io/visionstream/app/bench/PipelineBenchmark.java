@@ -32,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,6 +53,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -61,8 +62,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * (b) the whole pipeline (JPEG frames produced to the embedded broker, the topology, predictions consumed
  * with read_committed) on a backlog, after an untimed warm-up backlog through its own application and
  * topics so that both parts run on compiled code; their ratio; the batch sizes the pipeline formed;
- * end-to-end latency at a fixed offered load of half the slowest of (b) and the two engine timings; JPEG decode (and
- * preprocess) frames/s on one core; and changelog bytes written per frame.
+ * end-to-end latency at a fixed offered load of half the slowest of (b) and the two engine timings; JPEG
+ * decode (and preprocess) frames/s on one core; and changelog bytes written per frame.
  */
 public final class PipelineBenchmark {
 
@@ -190,12 +191,12 @@ public final class PipelineBenchmark {
                     engineAfter.jitCores(),
                     backlog.batchSizes(),
                     offered,
-                    percentile(latencies.endToEnd(), 50),
-                    percentile(latencies.endToEnd(), 99),
-                    percentile(latencies.queue(), 50),
-                    percentile(latencies.queue(), 99),
-                    percentile(latencies.inference(), 50),
-                    percentile(latencies.inference(), 99),
+                    latencies.percentile(LatencyTail.Sample::endToEndMs, 50),
+                    latencies.percentile(LatencyTail.Sample::endToEndMs, 99),
+                    latencies.percentile(LatencyTail.Sample::queueMs, 50),
+                    latencies.percentile(LatencyTail.Sample::queueMs, 99),
+                    latencies.percentile(LatencyTail.Sample::inferenceMs, 50),
+                    latencies.percentile(LatencyTail.Sample::inferenceMs, 99),
                     decode[0],
                     decode[1],
                     backlog.changelogBytesPerFrame(),
@@ -406,8 +407,18 @@ public final class PipelineBenchmark {
      * of the tail (see {@link LatencyTail}) over the frames captured after the first quarter of the run
      * (at most 5 s), which the new application spends being assigned its tasks.
      */
-    private record Latencies(
-            List<Double> endToEnd, List<Double> queue, List<Double> inference, LatencyTail.Split tail) {}
+    private record Latencies(List<LatencyTail.Sample> all, LatencyTail.Split tail) {
+
+        /** Nearest-rank percentile of one timing over the whole run; NaN values (no inference) left out. */
+        double percentile(ToDoubleFunction<LatencyTail.Sample> timing, double p) {
+            return LatencyTail.percentile(
+                    all.stream()
+                            .mapToDouble(timing)
+                            .filter(v -> !Double.isNaN(v))
+                            .toArray(),
+                    p);
+        }
+    }
 
     /** Latencies of frames offered at {@code framesPerSecond} by synthetic cameras. */
     private static Latencies latencyAtLoad(
@@ -455,16 +466,6 @@ public final class PipelineBenchmark {
             jitAtEnd = Machine.JitReading.now();
             pauses = gc.snapshot();
         }
-        List<Double> endToEnd = new ArrayList<>();
-        List<Double> queue = new ArrayList<>();
-        List<Double> inference = new ArrayList<>();
-        for (LatencyTail.Sample s : samples) {
-            endToEnd.add(s.endToEndMs());
-            queue.add(s.queueMs());
-            if (!Double.isNaN(s.inferenceMs())) {
-                inference.add(s.inferenceMs());
-            }
-        }
         List<LatencyTail.Sample> settled =
                 samples.stream().filter(s -> s.captureMs() >= windowStartMs).toList();
         long lastCaptureMs = settled.stream()
@@ -481,12 +482,12 @@ public final class PipelineBenchmark {
                         inWindow,
                         (lastCaptureMs - windowStartMs) / 1e3,
                         jitAtStart == null ? Double.NaN : jitAtEnd.coresSince(jitAtStart));
-        return new Latencies(endToEnd, queue, inference, tail);
+        return new Latencies(samples, tail);
     }
 
     private static void poll(
             KafkaConsumer<byte[], byte[]> consumer,
-            org.apache.kafka.common.serialization.Deserializer<Prediction> predictions,
+            Deserializer<Prediction> predictions,
             List<LatencyTail.Sample> samples) {
         var records = consumer.poll(Duration.ofMillis(100));
         long seenAt = System.currentTimeMillis();
@@ -583,15 +584,6 @@ public final class PipelineBenchmark {
 
     static double seconds(long nanos) {
         return Math.max(1e-9, nanos / 1e9);
-    }
-
-    private static double percentile(List<Double> values, double p) {
-        List<Double> sorted = new ArrayList<>(values);
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        Collections.sort(sorted);
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(p / 100 * sorted.size()) - 1)));
     }
 
     private static void print(Report r, PrintStream out) {
