@@ -40,8 +40,17 @@ public final class Linear extends CheckpointBlock {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-        // F.linear(x, self.weight, self.bias)
-        return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+        // F.linear(x, self.weight, self.bias), on the input folded to 2-d: the C++ frontend's linear, which
+        // DJL calls, fuses the bias into one addmm only for a 2-d input; for [B, N, in] it runs a matmul
+        // and then a second pass over the whole output to add the bias. Folding the leading axes is a view
+        // of a contiguous input (every caller's is), so the fused path costs nothing extra.
+        Shape shape = x.getShape();
+        if (b == null || shape.dimension() == 2) {
+            return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+        }
+        NDArray flat = x.reshape(-1, inFeatures);
+        NDArray out = flat.getNDArrayInternal().linear(flat, w, b).singletonOrThrow();
+        return out.reshape(shape.slice(0, shape.dimension() - 1).add(outFeatures));
     }
 
     @Override
