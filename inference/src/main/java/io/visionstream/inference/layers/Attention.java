@@ -67,30 +67,63 @@ public final class Attention extends CheckpointBlock {
         long b = x.getShape().get(0);
         long n = x.getShape().get(1);
         long bh = b * numHeads;
+        // Every intermediate is closed at its last use, as TorchScript's interpreter frees a tensor: the
+        // allocator then hands its memory, still mapped and in cache, to the next op. Held until the block
+        // returned, the logits and the softmax alone are 15 MB each for ViT-Ti/16 at batch 32, and a
+        // batch's footprint grows with its size. Closing a view only drops a handle; the memory goes when
+        // the last handle on it does. In training autograd keeps its own references.
+        //
         // qkv = self.qkv(x).reshape(B, N, 3, num_heads, head_dim).permute(2, 0, 3, 1, 4), with B and
         // heads folded into one axis: the reshape copies once into contiguous memory, after which q, k
         // and v are [B*H, N, hd] views that both products take as they are (k transposed by strides),
         // where 4-d matmuls on the permuted views copied k and v again to fold their batch axes
-        NDArray qkvOut = qkv.forward(ps, x, training)
-                .reshape(b, n, 3, numHeads, headDim)
-                .transpose(2, 0, 3, 1, 4)
-                .reshape(3, bh, n, headDim);
-        NDArray q = qkvOut.get(0);
-        NDArray k = qkvOut.get(1);
-        NDArray v = qkvOut.get(2);
-        // attn = (q * self.scale) @ k.transpose(-2, -1); attn = attn + bias; attn = attn.softmax(dim=-1)
-        // The scale as an engine-allocated tensor, not q.mul(float): see CheckpointBlock.scalar.
-        NDArray attn = q.mul(scalar(q, scale)).matMul(k.swapAxes(-2, -1));
-        if (bias != null) {
-            attn = attn.reshape(b, numHeads, n, n).add(bias).reshape(bh, n, n);
+        NDArray qkvOut;
+        try (NDArray projected = qkv.forward(ps, x, training);
+                NDArray split = projected.reshape(b, n, 3, numHeads, headDim);
+                NDArray permuted = split.transpose(2, 0, 3, 1, 4)) {
+            qkvOut = permuted.reshape(3, bh, n, headDim);
         }
-        // x = (attn.softmax(-1) @ v).transpose(1, 2).reshape(B, N, C)
-        NDArray out = attn.softmax(-1)
-                .matMul(v)
-                .reshape(b, numHeads, n, headDim)
-                .swapAxes(1, 2)
-                .reshape(b, n, dim);
-        return proj.forward(ps, out, training);
+        NDArray heads;
+        try (qkvOut;
+                NDArray q = qkvOut.get(0);
+                NDArray k = qkvOut.get(1);
+                NDArray v = qkvOut.get(2)) {
+            // attn = (q * self.scale) @ k.transpose(-2, -1); attn = attn + bias; attn = attn.softmax(dim=-1)
+            // The scale as an engine-allocated tensor, not q.mul(float): see CheckpointBlock.scalar.
+            NDArray products;
+            try (NDArray s = scalar(q, scale);
+                    NDArray scaled = q.mul(s);
+                    NDArray kt = k.swapAxes(-2, -1)) {
+                products = scaled.matMul(kt);
+            }
+            NDArray logits = bias == null ? products : addBias(products, bias, b, n);
+            NDArray probs;
+            try (logits) {
+                probs = logits.softmax(-1);
+            }
+            // x = (attn @ v).transpose(1, 2).reshape(B, N, C)
+            try (probs) {
+                heads = probs.matMul(v);
+            }
+        }
+        NDArray merged;
+        try (heads;
+                NDArray unfolded = heads.reshape(b, numHeads, n, headDim);
+                NDArray swapped = unfolded.swapAxes(1, 2)) {
+            merged = swapped.reshape(b, n, dim);
+        }
+        try (merged) {
+            return proj.forward(ps, merged, training);
+        }
+    }
+
+    /** {@code logits + bias} with the heads unfolded for broadcasting; closes {@code logits}. */
+    private NDArray addBias(NDArray logits, NDArray bias, long b, long n) {
+        try (logits;
+                NDArray unfolded = logits.reshape(b, numHeads, n, n);
+                NDArray biased = unfolded.add(bias)) {
+            return biased.reshape(b * numHeads, n, n);
+        }
     }
 
     @Override

@@ -26,7 +26,17 @@ public final class Mlp extends CheckpointBlock {
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         // x = self.fc2(self.act(self.fc1(x)))  with act = nn.GELU() (approximate='none')
-        return scoped(x, in -> fc2.forward(ps, Activation.gelu(fc1.forward(ps, in, training)), training));
+        // Each intermediate is closed at its last use (see Attention): fc1's output, 4x the tokens' width,
+        // is the biggest tensor of a block.
+        return scoped(x, in -> {
+            NDArray hidden;
+            try (NDArray projected = fc1.forward(ps, in, training)) {
+                hidden = Activation.gelu(projected);
+            }
+            try (hidden) {
+                return fc2.forward(ps, hidden, training);
+            }
+        });
     }
 
     @Override

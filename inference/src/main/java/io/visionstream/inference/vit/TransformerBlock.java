@@ -35,11 +35,19 @@ final class TransformerBlock extends CheckpointBlock {
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         return scoped(x, in -> {
+            // Each branch's intermediates are closed at their last use (see Attention).
             // x = x + self.drop_path1(self.ls1(self.attn(self.norm1(x))))
-            NDArray mid =
-                    in.add(dropPath.forward(ps, attn.forward(ps, norm1.forward(ps, in, training), training), training));
+            NDArray mid;
+            try (NDArray normed = norm1.forward(ps, in, training);
+                    NDArray attended = attn.forward(ps, normed, training)) {
+                mid = in.add(dropPath.forward(ps, attended, training));
+            }
             // x = x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
-            return mid.add(dropPath.forward(ps, mlp.forward(ps, norm2.forward(ps, mid, training), training), training));
+            try (mid;
+                    NDArray normed = norm2.forward(ps, mid, training);
+                    NDArray mixed = mlp.forward(ps, normed, training)) {
+                return mid.add(dropPath.forward(ps, mixed, training));
+            }
         });
     }
 
