@@ -28,6 +28,8 @@ WORKDIR /app
 COPY --from=build /src/app/target/vision.jar /app/vision.jar
 COPY models/ /app/models/
 USER vision
+# glibc keeps freed tensor memory in the process (docs/performance.md, "The native allocator").
+ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296
 ENTRYPOINT ["java", "-Dai.djl.offline=true", "-Doffline=true", "-jar", "/app/vision.jar"]
 CMD ["--help"]
 
@@ -39,6 +41,8 @@ COPY --from=build /src/processor/target/vision-processor.jar /app/vision-process
 # The shipped demo model; compose points VISION_MODEL_DIR at it. Mount your own over /app/models.
 COPY models/ /app/models/
 USER vision
+# glibc keeps freed tensor memory in the process (docs/performance.md, "The native allocator").
+ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296
 # /metrics, /healthz and /readyz (metrics.port).
 EXPOSE 9464
 # libtorch is unpacked from the jar into ~/.djl.ai on first start; DJL must never try a download.

@@ -10,6 +10,7 @@ import io.visionstream.inference.backbone.BackboneConfig;
 import io.visionstream.inference.engine.DjlEngine;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.ModelInfo;
+import io.visionstream.inference.engine.NativeAllocator;
 import io.visionstream.inference.engine.Precision;
 import io.visionstream.inference.swin.SwinConfig;
 import io.visionstream.inference.vit.VitConfig;
@@ -182,6 +183,7 @@ public final class EngineBenchmark {
                 "libtorch intra-op threads: %d; load average at start: %s (the CPU may be shared)%n",
                 JniUtils.getNumThreads(),
                 loadAverage());
+        out.println(NativeAllocator.describe());
 
         double gemm = gemmGflops(options.gemmSize());
         out.printf(

@@ -54,7 +54,7 @@ final class Machine {
         return String.format(
                 Locale.ROOT,
                 "machine: %d cores, %s, %d MiB max heap; %s %s%nCPU vector flags: %s%n%s%nlibtorch intra-op threads:"
-                        + " %d (inference.threads)",
+                        + " %d (inference.threads)%n%s",
                 Runtime.getRuntime().availableProcessors(),
                 cpu,
                 Runtime.getRuntime().maxMemory() >> 20,
@@ -62,7 +62,8 @@ final class Machine {
                 System.getProperty("java.version"),
                 flags,
                 loadAverage("load average at start"),
-                io.visionstream.inference.engine.InferenceEngines.intraOpThreads());
+                io.visionstream.inference.engine.InferenceEngines.intraOpThreads(),
+                io.visionstream.inference.engine.NativeAllocator.describe());
     }
 
     /** The {@link #VECTOR_FLAGS} present in a {@code /proc/cpuinfo} flags value; "none" for none of them. */

@@ -24,6 +24,7 @@ class EngineBenchmarkTest {
         assertThat(report)
                 .contains("machine: ")
                 .contains("PyTorch 2.5.1")
+                .contains("native allocator: ")
                 .containsPattern("fp32 matmul 64\\^3 through DJL/PyTorch: [0-9.]+ GFLOP/s")
                 .containsPattern("vit_tiny_patch16_224 +1 +[0-9.]+ +[0-9.]+ +2\\.5[0-9] ");
     }

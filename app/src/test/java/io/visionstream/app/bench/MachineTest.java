@@ -18,6 +18,9 @@ class MachineTest {
 
     @Test
     void describesTheMachineWithItsFlags() {
-        assertThat(Machine.describe()).contains("machine: ").contains("CPU vector flags: ");
+        assertThat(Machine.describe())
+                .contains("machine: ")
+                .contains("CPU vector flags: ")
+                .endsWith("\n" + io.visionstream.inference.engine.NativeAllocator.describe());
     }
 }

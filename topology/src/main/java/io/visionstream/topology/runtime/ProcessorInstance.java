@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.visionstream.inference.engine.EngineOptions;
 import io.visionstream.inference.engine.InferenceEngine;
 import io.visionstream.inference.engine.InferenceEngines;
+import io.visionstream.inference.engine.NativeAllocator;
 import io.visionstream.inference.engine.Precision;
 import io.visionstream.topology.config.VisionConfig;
 import io.visionstream.topology.metrics.VisionMetrics;
@@ -123,6 +124,11 @@ public final class ProcessorInstance implements AutoCloseable {
         KafkaStreamsMetrics streamsMetrics = null;
         try {
             log.info("Model {} loaded: {}", config.modelDir(), engine.info());
+            if (NativeAllocator.isRecommended()) {
+                log.info("{}", NativeAllocator.describe());
+            } else {
+                log.warn("{}", NativeAllocator.describe());
+            }
             ModelIdentity model = ModelIdentity.of(config.modelDir());
             VisionMetrics metrics =
                     monitoring != null ? metrics(config, monitoring, engine, model) : VisionMetrics.none();
