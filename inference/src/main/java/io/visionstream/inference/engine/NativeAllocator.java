@@ -9,7 +9,7 @@ import java.util.Locale;
  * <p>With glibc's defaults a batch's big tensors (fc1's output of ViT-S/16 at batch 32 is 39 MB) are
  * {@code mmap}ed and unmapped op by op, or trimmed off the heap when a block frees them, so every batch
  * faults its memory in again from the kernel, page by page. On the virtual machines measured here that
- * made the forward 1.5x to 3x slower and its speed swing from one second to the next (docs/performance.md,
+ * made the forward up to 3x slower and its speed swing from one run to the next (docs/performance.md,
  * "The native allocator"). {@link #RECOMMENDED} keeps freed memory in the process (no {@code mmap} for
  * big blocks, no trimming) and asks for transparent huge pages on the heap, so a batch reuses the last
  * one's memory, already mapped. The price is that the process's resident memory stays at its peak.
