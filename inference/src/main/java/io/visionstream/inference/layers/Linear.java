@@ -48,9 +48,11 @@ public final class Linear extends CheckpointBlock {
         if (b == null || shape.dimension() == 2) {
             return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
         }
-        NDArray flat = x.reshape(-1, inFeatures);
-        NDArray out = flat.getNDArrayInternal().linear(flat, w, b).singletonOrThrow();
-        return out.reshape(shape.slice(0, shape.dimension() - 1).add(outFeatures));
+        // the folded views are closed at once, as every intermediate of a block is (see Attention)
+        try (NDArray flat = x.reshape(-1, inFeatures);
+                NDArray out = flat.getNDArrayInternal().linear(flat, w, b).singletonOrThrow()) {
+            return out.reshape(shape.slice(0, shape.dimension() - 1).add(outFeatures));
+        }
     }
 
     @Override

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NativeAllocatorTest {
@@ -40,26 +40,12 @@ class NativeAllocatorTest {
     void everyContainerImageStartsWithTheSetting() throws IOException {
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
         // each runtime stage (FROM ... AS tools, FROM ... AS processor) sets it before its entry point
-        Matcher stage = Pattern.compile("(?m)^FROM \\S+ AS (\\w+)$").matcher(dockerfile);
-        int images = 0;
-        int start = -1;
-        String name = null;
-        while (true) {
-            boolean found = stage.find();
-            if (name != null && !name.equals("build")) {
-                String body = dockerfile.substring(start, found ? stage.start() : dockerfile.length());
-                assertThat(body)
-                        .as("Dockerfile stage %s", name)
-                        .contains("ENV GLIBC_TUNABLES=" + NativeAllocator.RECOMMENDED);
-                images++;
-            }
-            if (!found) {
-                break;
-            }
-            name = stage.group(1);
-            start = stage.end();
-        }
-        assertThat(images).as("runtime images in the Dockerfile").isEqualTo(2);
+        List<String> images = Arrays.stream(dockerfile.split("(?m)^(?=FROM )"))
+                .filter(stage -> stage.startsWith("FROM ") && !stage.matches("(?s)FROM \\S+ AS build\\b.*"))
+                .toList();
+        assertThat(images).as("runtime images in the Dockerfile").hasSize(2);
+        assertThat(images)
+                .allSatisfy(stage -> assertThat(stage).contains("ENV GLIBC_TUNABLES=" + NativeAllocator.RECOMMENDED));
     }
 
     @Test
